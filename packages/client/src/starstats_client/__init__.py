@@ -1,0 +1,1 @@
+"""StarStats desktop client: reads Game.log files; later tails, stores and syncs them."""

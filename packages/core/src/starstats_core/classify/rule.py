@@ -1,0 +1,15 @@
+"""What a classification rule is: a pure function from one structured entry to an event.
+
+Family modules (`classify/<family>.py`) export two tables that the classifier merges:
+`NAME_RULES` (dispatch on the exact event name) and `KEYWORD_RULES` (body substrings,
+tried in order for lines whose event name has no rule).
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+
+from starstats_core.events.base import BaseEvent
+from starstats_core.structure import Entry
+
+Rule = Callable[[Entry], BaseEvent | None]
+NameRules = Mapping[str, Rule]
+KeywordRules = Sequence[tuple[str, Rule]]

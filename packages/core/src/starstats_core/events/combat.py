@@ -1,0 +1,1 @@
+"""Combat events (see classify/combat.py for the lines they come from)."""

@@ -1,0 +1,1 @@
+"""Commerce events (see classify/commerce.py for the lines they come from)."""

@@ -1,0 +1,1 @@
+"""Inventory events (see classify/inventory.py for the lines they come from)."""

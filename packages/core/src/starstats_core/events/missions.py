@@ -1,0 +1,1 @@
+"""Missions events (see classify/missions.py for the lines they come from)."""

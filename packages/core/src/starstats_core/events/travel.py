@@ -1,0 +1,1 @@
+"""Travel events (see classify/travel.py for the lines they come from)."""

@@ -1,0 +1,1 @@
+"""StarStats API server (filled in by the API server issue)."""

@@ -1,0 +1,1 @@
+"""StarStats web app (filled in by the web issue)."""
