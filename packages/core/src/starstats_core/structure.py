@@ -17,10 +17,24 @@ _HEAD = re.compile(
     r"(?:<(?P<event>(?:[^<>]|<[^<>]*>)+)>)?"
     r"[ \t]*"
 )
-# A contiguous run of [Word] tags at the very end of the line. `[CIG-net]` or `[]` are not
-# tags (upstream rule), so they stay in the body.
-_TAGS = re.compile(r"[ \t]*((?:\[[A-Za-z0-9_]+\])+)[ \t]*$")
-_TAG = re.compile(r"\[([A-Za-z0-9_]+)\]")
+
+
+# A contiguous run of [Word] tags ending the line. `[CIG-net]` or `[]` are not tags
+# (upstream rule), so they stay in the body. Matched on the last whitespace-separated token
+# only: a regex search over the whole line from every position was the slowest step here.
+_TAG_RUN = re.compile(r"(?:\[[A-Za-z0-9_]+\])+$")
+
+
+def _split_tags(rest: str) -> tuple[str, tuple[str, ...]]:
+    """The body and the tags of what follows the head of a line."""
+    rest = rest.rstrip()
+    if not rest.endswith("]"):
+        return rest, ()
+    cut = max(rest.rfind(" "), rest.rfind("\t")) + 1
+    run = _TAG_RUN.search(rest, cut)
+    if run is None:
+        return rest, ()
+    return rest[: run.start()].rstrip(), tuple(run.group(0)[1:-1].split("]["))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +56,7 @@ def parse_structure(line: str) -> Entry | None:
     head = _HEAD.match(line)
     if head is None:
         return None
-    rest = line[head.end() :]
-    tags: tuple[str, ...] = ()
-    tail = _TAGS.search(rest)
-    if tail is not None:
-        tags = tuple(_TAG.findall(tail.group(1)))
-        rest = rest[: tail.start()]
+    rest, tags = _split_tags(line[head.end() :])
     level = head.group("level")
     if level is None and head.group("spam") is not None:
         level = "SPAM"
@@ -61,7 +70,15 @@ def parse_structure(line: str) -> Entry | None:
     )
 
 
-def event_name_of(line: str) -> str | None:
-    """Just the event name of a line, or None (cheaper than a full `parse_structure`)."""
+def parse_head(line: str) -> tuple[str | None, str | None, int] | None:
+    """(level, event name, end of head) of a line, or None without a timestamp: the cheap
+    part of `parse_structure`, enough to categorise a line."""
+    if not line.startswith("<"):
+        return None
     head = _HEAD.match(line)
-    return None if head is None else head.group("event")
+    if head is None:
+        return None
+    level = head.group("level")
+    if level is None and head.group("spam") is not None:
+        level = "SPAM"
+    return level, head.group("event"), head.end()

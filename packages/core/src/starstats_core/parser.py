@@ -1,0 +1,426 @@
+"""The Game.log parser: an incremental reducer over bytes, fast enough for whole backup sets.
+
+`LogParser.feed(bytes)` accepts any chunking (a tailer's few bytes or a 4 MiB read) and
+returns the events of the complete lines in it; `finish()` flushes the rest. `parse_line`
+is the same reducer one line at a time. Both run the same code, so they agree exactly.
+
+Why it is fast: most lines are engine chatter. Every line is first reduced, at C speed, to a
+key (the line with its digits masked: `bytes.translate`), and each distinct key is
+categorised once and memoised (blank, continuation, noise, unknown shape, silent, or
+candidate). Only candidates, a few percent of lines, go through the two passes in Python.
+A category is a pure function of the key, so the memo never changes a result.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from starstats_core.classify import KEYWORD_RULES, NAME_RULES, classify_entry
+from starstats_core.classify.header import HEADER_KEYWORDS, HeaderCollector
+from starstats_core.classify.hud import (
+    HUD_EVENT_NAME,
+    LIFECYCLE_NAMES,
+    QUEUE_LISTING,
+    closes_notification,
+    is_open_notification,
+    notification_event,
+)
+from starstats_core.events.base import BaseEvent
+from starstats_core.events.hud import BlueprintReceived, HudNotification, PlayerIncapacitated
+from starstats_core.noise import DEFAULT_NOISE
+from starstats_core.privacy import scrub_text
+from starstats_core.shapes import shape_of
+from starstats_core.structure import Entry, parse_head, parse_structure
+
+_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
+_DIGITS_STR = str.maketrans("0123456789", "0000000000")
+_MEMO_LIMIT = 50_000  # distinct keys kept; beyond it the memo restarts (constant memory)
+_MAX_KEY = 4096  # longer lines are categorised every time instead of memoised
+_MAX_STITCH = 20  # continuation lines a HUD notification may span before we give up
+_MAX_LINE = 1 << 20  # bytes of one line kept; longer lines are cut (counted, never fatal)
+_MAX_PARTIAL = 64 << 20  # an unterminated line this long is processed as a line anyway
+_RECENT_HUD = 1024  # (id, text) pairs remembered for duplicate suppression
+_HUD_TYPES = frozenset({"hud_notification", "player_incapacitated", "blueprint_received"})
+
+
+class Kind(IntEnum):
+    """What a line is, before (and for non-candidates instead of) classification."""
+
+    BLANK = 0
+    CONTINUATION = 1  # no timestamp: continues the previous entry
+    NOISE = 2
+    UNKNOWN = 3
+    SILENT = 4  # recognised, but records nothing new (HUD lifecycle, queue listings)
+    CANDIDATE = 5  # may produce an event: goes through both passes
+
+
+def _mask(text: str) -> str:
+    return text.translate(_DIGITS_STR)
+
+
+@dataclass(slots=True)
+class _KeyInfo:
+    kind: Kind
+    bare: bool  # timestamped line with neither level nor event name (may continue a HUD)
+    noise_name: bool
+    shape: str | None
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEvent:
+    """An event with where it came from: the raw line(s) and the byte offset of the first."""
+
+    event: BaseEvent
+    raw_line: str
+    offset: int
+
+
+@dataclass(slots=True)
+class ShapeStat:
+    """How often one unknown shape occurred, with the first (PII-scrubbed) line seen."""
+
+    shape: str
+    count: int
+    sample: str
+
+
+@dataclass(slots=True)
+class ParseStats:
+    """Line accounting. Invariants: lines == structured + continuation + blank, and
+    structured == event_lines + silent + noise + unknown_lines."""
+
+    lines: int = 0
+    structured: int = 0
+    continuation: int = 0
+    blank: int = 0
+    event_lines: int = 0
+    silent: int = 0
+    noise: int = 0
+    unknown_lines: int = 0
+    duplicates: int = 0
+    truncated_lines: int = 0
+    rule_errors: int = 0
+    events: Counter[str] = field(default_factory=Counter)
+    shapes: dict[str, ShapeStat] = field(default_factory=dict)
+
+    def top_shapes(self, limit: int | None = None) -> list[ShapeStat]:
+        """Unknown shapes, most frequent first (ties by shape text, for stable output)."""
+        ordered = sorted(
+            (s for s in self.shapes.values() if s.count), key=lambda s: (-s.count, s.shape)
+        )
+        return ordered if limit is None else ordered[:limit]
+
+
+@dataclass(slots=True)
+class _PendingHud:
+    timestamp: str
+    offset: int
+    body: str
+    raw: list[str]
+    structured_lines: int
+
+
+class LogParser:
+    """Parser state for one log file (or one stream of concatenated logs).
+
+    `noise`: event names to treat as noise (default: the built-in list). `offset`: the byte
+    offset of the first byte that will be fed (a tailer resuming mid-file passes its cursor).
+    The state is mutated in place: `feed` is the reducer step, and no I/O or clock is used.
+    """
+
+    def __init__(self, noise: Iterable[str] | None = None, *, offset: int = 0) -> None:
+        self.noise = frozenset(DEFAULT_NOISE if noise is None else noise)
+        self._masked_noise = frozenset(_mask(n) for n in self.noise)
+        self._masked_names = frozenset(_mask(n) for n in (*NAME_RULES, HUD_EVENT_NAME))
+        self._masked_keywords = tuple(
+            _mask(k) for k in (*(kw for kw, _ in KEYWORD_RULES), *HEADER_KEYWORDS)
+        )
+        self._masked_lifecycle = frozenset(_mask(n) for n in LIFECYCLE_NAMES)
+        self.offset = offset
+        self._stats = ParseStats()
+        self._memo: dict[bytes, _KeyInfo] = {}
+        self._transient: list[_KeyInfo] = []
+        self._partial: list[bytes] = []
+        self._partial_len = 0
+        self._header = HeaderCollector()
+        self._header_offset = offset
+        self._header_raw = ""
+        self._pending: _PendingHud | None = None
+        self._recent_hud: dict[tuple[int | None, str], None] = {}
+
+    # -- public API ----------------------------------------------------------------------
+    @property
+    def stats(self) -> ParseStats:
+        """Line accounting so far (complete lines only until `finish`)."""
+        self._fold_counts()
+        return self._stats
+
+    def feed(self, data: bytes) -> list[ParsedEvent]:
+        """Parse every complete line in the buffered tail plus `data`; keep the new tail."""
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            self._partial.append(data)
+            self._partial_len += len(data)
+            if self._partial_len <= _MAX_PARTIAL:
+                return []
+            # A runaway line with no end: parse what we have as one line, never hold more.
+            self._stats.truncated_lines += 1
+            data = b"".join(self._partial) + b"\n"
+            self._partial, self._partial_len = [], 0
+            events = self._process(data, len(data))
+            self.offset -= 1  # the newline we added is not in the file
+            return events
+        if self._partial:
+            head = b"".join(self._partial)
+            data, cut = head + data, cut + len(head)
+            self._partial, self._partial_len = [], 0
+        if cut < len(data):
+            self._partial.append(data[cut:])
+            self._partial_len = len(data) - cut
+        return self._process(data, cut)
+
+    def finish(self) -> list[ParsedEvent]:
+        """End of input: parse an unterminated last line and flush anything collected."""
+        events: list[ParsedEvent] = []
+        if self._partial:
+            tail = b"".join(self._partial) + b"\n"
+            self._partial, self._partial_len = [], 0
+            events = self._process(tail, len(tail))
+            self.offset -= 1  # the newline we added is not in the file
+        events.extend(self._flush_pending())
+        header = self._header.flush()
+        if header is not None:
+            events.append(ParsedEvent(header, self._header_raw, self._header_offset))
+            self._count_event(header)
+        self._fold_counts()
+        return events
+
+    # -- the hot loop ----------------------------------------------------------------------
+    def _process(self, buf: bytes, end: int) -> list[ParsedEvent]:
+        """Parse buf[:end], which ends with a newline."""
+        events: list[ParsedEvent] = []
+        keys = buf[:end].translate(_DIGITS).split(b"\n")
+        keys.pop()  # the piece after the final newline is empty
+        get = self._memo.get
+        candidate = Kind.CANDIDATE
+        pos = 0
+        for key in keys:
+            info = get(key)
+            if info is None:
+                info = self._learn(key, buf, pos)
+            if info.kind is candidate or self._pending is not None:
+                self._slow(buf[pos : pos + len(key)], info, self.offset + pos, events)
+            else:
+                info.count += 1
+            pos += len(key) + 1
+        self.offset += pos
+        self._stats.lines += len(keys)
+        return events
+
+    def _learn(self, key: bytes, buf: bytes, pos: int) -> _KeyInfo:
+        """Categorise a key the first time it is seen (a pure function of the key)."""
+        text = key[:_MAX_LINE].decode("utf-8", "replace").rstrip("\r")
+        info = self._categorise(text)
+        if info.kind is Kind.UNKNOWN and info.shape is not None:
+            raw = buf[pos : pos + min(len(key), _MAX_LINE)]
+            self._note_shape(info.shape, raw.decode("utf-8", "replace").rstrip("\r"))
+        if len(key) > _MAX_KEY:
+            self._transient.append(info)
+            if len(self._transient) > 1000:
+                self._fold_counts()
+            return info
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._fold_counts()
+            self._memo.clear()
+        self._memo[key] = info
+        return info
+
+    def _categorise(self, text: str) -> _KeyInfo:
+        if not text.strip():
+            return _KeyInfo(Kind.BLANK, False, False, None)
+        head = parse_head(text)
+        if head is None:
+            return _KeyInfo(Kind.CONTINUATION, False, False, None)
+        level, name, _ = head
+        bare = name is None and level is None
+        noise_name = name is not None and name in self._masked_noise
+        if name is not None and name in self._masked_names:
+            return _KeyInfo(Kind.CANDIDATE, bare, noise_name, None)
+        if any(keyword in text for keyword in self._masked_keywords):
+            return _KeyInfo(Kind.CANDIDATE, bare, noise_name, None)
+        if (name is not None and name in self._masked_lifecycle) or QUEUE_LISTING.match(text):
+            return _KeyInfo(Kind.SILENT, bare, noise_name, None)
+        if noise_name:
+            return _KeyInfo(Kind.NOISE, bare, True, None)
+        return _KeyInfo(Kind.UNKNOWN, bare, False, shape_of(text))
+
+    # -- the slow path: candidates, and every line while a HUD notification is open --------
+    def _slow(self, raw: bytes, info: _KeyInfo, offset: int, events: list[ParsedEvent]) -> None:
+        if len(raw) > _MAX_LINE:
+            raw = raw[:_MAX_LINE]
+            self._stats.truncated_lines += 1
+        text = raw.decode("utf-8", "replace").rstrip("\r")
+        pending = self._pending
+        if pending is not None:
+            if info.kind in (Kind.CONTINUATION, Kind.BLANK) or info.bare:
+                self._stitch(pending, info, text, events)
+                return
+            events.extend(self._flush_pending())
+        if info.kind is not Kind.CANDIDATE:
+            info.count += 1
+            return
+        entry = parse_structure(text)
+        if entry is None:  # cannot happen for a candidate key; counted, never fatal
+            self._stats.continuation += 1
+            return
+        self._stats.structured += 1
+        if self._take_header(entry, text, offset, events):
+            return
+        if entry.name == HUD_EVENT_NAME and is_open_notification(entry.body):
+            self._pending = _PendingHud(entry.timestamp, offset, entry.body, [text], 1)
+            return
+        event = self._classify(entry)
+        if event is None:
+            self._count_unclassified(info, text)
+            return
+        if event.type in _HUD_TYPES and self._is_duplicate_hud(event):
+            self._stats.duplicates += 1
+            self._stats.silent += 1
+            return
+        self._stats.event_lines += 1
+        self._count_event(event)
+        events.append(ParsedEvent(event, text, offset))
+
+    def _take_header(self, entry: Entry, text: str, offset: int, out: list[ParsedEvent]) -> bool:
+        is_header, flushed, done = self._header.take(entry)
+        if flushed is not None:
+            out.append(ParsedEvent(flushed, self._header_raw, self._header_offset))
+            self._count_event(flushed)
+        if not is_header:
+            return False
+        if entry.body.startswith(("BackupNameAttachment=", "Log started on ")):
+            # The event points at the `Log started on` line (or the first header line).
+            self._header_offset, self._header_raw = offset, text
+            self._recent_hud.clear()  # a new launch numbers its notifications anew
+        self._stats.event_lines += 1
+        if done is not None:
+            out.append(ParsedEvent(done, self._header_raw, self._header_offset))
+            self._count_event(done)
+        return True
+
+    def _classify(self, entry: Entry) -> BaseEvent | None:
+        try:
+            if entry.name == HUD_EVENT_NAME:
+                return notification_event(entry.timestamp, entry.body)
+            return classify_entry(entry)
+        except Exception:  # a rule bug must not lose the rest of the log; it is counted
+            self._stats.rule_errors += 1
+            return None
+
+    def _stitch(
+        self, pending: _PendingHud, info: _KeyInfo, text: str, events: list[ParsedEvent]
+    ) -> None:
+        if info.kind is Kind.BLANK:
+            self._stats.blank += 1
+        elif info.kind is Kind.CONTINUATION:
+            self._stats.continuation += 1
+        else:
+            self._stats.structured += 1
+            pending.structured_lines += 1
+        # Timestamped continuation lines repeat the entry's timestamp: drop it when joining.
+        part = text
+        if part.startswith("<"):
+            part = part[part.find(">") + 1 :]
+        pending.body += "\n" + part
+        pending.raw.append(text)
+        if closes_notification(part) or len(pending.raw) > _MAX_STITCH:
+            events.extend(self._flush_pending())
+
+    def _flush_pending(self) -> list[ParsedEvent]:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return []
+        try:
+            event = notification_event(pending.timestamp, pending.body)
+        except Exception:  # same guarantee as _classify
+            self._stats.rule_errors += 1
+            event = None
+        if event is None or self._is_duplicate_hud(event):
+            if event is not None:
+                self._stats.duplicates += 1
+            self._stats.silent += pending.structured_lines
+            return []
+        self._stats.event_lines += pending.structured_lines
+        self._count_event(event)
+        return [ParsedEvent(event, "\n".join(pending.raw), pending.offset)]
+
+    def _is_duplicate_hud(self, event: BaseEvent) -> bool:
+        """Has this launch already reported the notification with this queue id and text?"""
+        if isinstance(event, PlayerIncapacitated):
+            key: tuple[int | None, str] = (event.queue_id, "incapacitated")
+        elif isinstance(event, BlueprintReceived):
+            key = (event.notification_id, event.blueprint)
+        elif isinstance(event, HudNotification):
+            key = (event.notification_id, event.text)
+        else:
+            return False
+        if key[0] is None:
+            return False
+        if key in self._recent_hud:
+            return True
+        self._recent_hud[key] = None
+        if len(self._recent_hud) > _RECENT_HUD:
+            del self._recent_hud[next(iter(self._recent_hud))]
+        return False
+
+    # -- accounting ------------------------------------------------------------------------
+    def _count_event(self, event: BaseEvent) -> None:
+        self._stats.events[event.type] += 1
+
+    def _count_unclassified(self, info: _KeyInfo, text: str) -> None:
+        if info.noise_name:
+            self._stats.noise += 1
+            return
+        if info.shape is None:
+            info.shape = shape_of(_mask(text))
+        self._stats.unknown_lines += 1
+        self._note_shape(info.shape, text)
+        self._stats.shapes[info.shape].count += 1
+
+    def _note_shape(self, shape: str, sample: str) -> None:
+        if shape not in self._stats.shapes:
+            self._stats.shapes[shape] = ShapeStat(shape, 0, scrub_text(sample))
+
+    def _fold_counts(self) -> None:
+        """Move the per-key counters of the memo into the stats (before a memo reset)."""
+        stats = self._stats
+        infos = [*self._memo.values(), *self._transient]
+        self._transient.clear()
+        for info in infos:
+            n, info.count = info.count, 0
+            if not n:
+                continue
+            kind = info.kind
+            if kind is Kind.BLANK:
+                stats.blank += n
+            elif kind is Kind.CONTINUATION:
+                stats.continuation += n
+            else:
+                stats.structured += n
+                if kind is Kind.NOISE:
+                    stats.noise += n
+                elif kind is Kind.SILENT:
+                    stats.silent += n
+                elif kind is Kind.UNKNOWN and info.shape is not None:
+                    stats.unknown_lines += n
+                    stats.shapes[info.shape].count += n
+
+
+def parse_line(state: LogParser, line: bytes | str) -> tuple[LogParser, list[ParsedEvent]]:
+    """The reducer form: feed one complete line (its ending optional) to `state`."""
+    data = line.encode("utf-8", "surrogateescape") if isinstance(line, str) else line
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    return state, state.feed(data)
