@@ -47,7 +47,7 @@ _NPC_MARKERS = (
 )
 # NPC actors are entities and carry an entity id suffix (11-14 digits in our corpus).
 _ENTITY_ID_SUFFIX = re.compile(r"_\d{11,}$")
-# QuantumWake's shape rule: handles are short and use at most two hyphens (`DC-7250-ZM`).
+# QuantumWake's shape rule: handles are short and use at most two hyphens (`AB-1234-CD`).
 _MAX_HANDLE_LENGTH = 40
 _MAX_HANDLE_HYPHENS = 2
 

@@ -6,7 +6,9 @@ machine's host name and LAN addresses. None of them is needed for statistics.
 
 import re
 
-_WIN_PROFILE = re.compile(r"(?i)\b([A-Z]:[\\/]+(?:Users|Documents and Settings)[\\/]+)([^\\/\s\"']+)")
+_WIN_PROFILE = re.compile(
+    r"(?i)\b([A-Z]:[\\/]+(?:Users|Documents and Settings)[\\/]+)([^\\/\s\"']+)"
+)
 _UNIX_HOME = re.compile(r"(/home/|/Users/)([^/\s\"']+)")
 _USERNAME = re.compile(r"\busername (\S+)")
 _HOSTNAME = re.compile(r"(?i)\b((?:network )?hostname:?\s+)(\S+)")

@@ -46,9 +46,7 @@ def marker_line(mission: str = MISSION, objective: str = "dropoff_aaaa_1") -> st
 # -- mission_start ---------------------------------------------------------------------------
 
 
-def test_real_objective_marker_line_starts_a_mission_with_generator_contract_and_objective() -> (
-    None
-):
+def test_real_objective_marker_starts_a_mission_with_its_contract_and_objective() -> None:
     assert classify_line(marker_line()) == MissionStart(
         timestamp=TS,
         mission_id=MISSION,
@@ -294,7 +292,9 @@ def test_travel_to_contract_location_records_intent_only() -> None:
     event = TravelToContractLocation(timestamp=TS, beacon_id="661234")
     assert (event.travel_started, event.travel_completed) == (False, False)
     with pytest.raises(ValidationError):
-        TravelToContractLocation(timestamp=TS, beacon_id="661234", travel_started=True)
+        TravelToContractLocation.model_validate(
+            {"timestamp": TS, "beacon_id": "661234", "travel_started": True}
+        )
 
 
 def test_no_log_line_classifies_as_travel_to_contract_location() -> None:

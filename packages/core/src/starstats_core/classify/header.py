@@ -101,7 +101,7 @@ class HeaderCollector:
         """The event for the header collected so far (None if none), and reset."""
         if self.timestamp is None:
             return None
-        event = SessionStarted(timestamp=self.timestamp, **self.fields)
+        event = SessionStarted.model_validate({"timestamp": self.timestamp, **self.fields})
         self.timestamp = None
         self.fields = {}
         return event

@@ -14,7 +14,7 @@ from starstats_core.events.hud import BlueprintReceived, HudNotification, Player
 HUD_EVENT_NAME = "SHUDEvent_OnNotification"
 LIFECYCLE_NAMES = frozenset({"UpdateNotificationItem"})
 
-_ADDED = "Added notification \""
+_ADDED = 'Added notification "'
 _CLOSED = re.compile(r"\" \[\d+\] to queue")
 _NOTIFICATION = re.compile(
     r"Added notification \"(?P<text>.*)\" \[(?P<id>\d{1,18})\] to queue\."

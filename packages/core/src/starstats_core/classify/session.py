@@ -270,7 +270,7 @@ def player_spawned(entry: Entry) -> BaseEvent | None:
     return PlayerSpawned(timestamp=entry.timestamp)
 
 
-# Arena Commander lobby: `… BluePanda Requesting Mode Change from GameMode.EA_ClassicRace[5]
+# Arena Commander lobby: `… TestPilot_01 Requesting Mode Change from GameMode.EA_ClassicRace[5]
 # to EA_SquadronBattle[3] | PlayerChoice[1]`. Matched by keyword, not by the
 # `[EALobby] EALobbyChangeMode` event name, which carries a bracketed team-style prefix.
 _MODE_CHANGE = re.compile(

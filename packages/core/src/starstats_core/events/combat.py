@@ -156,7 +156,7 @@ class ActorStall(BaseEvent):
 
 
 class HostileHit(BaseEvent):
-    """Someone hit a ship near us (`<Debug Hostility Events> [OnHandleHit] Fake hit FROM A TO B`)."""
+    """Someone hit a ship near us (`<Debug Hostility Events> … Fake hit FROM A TO B`)."""
 
     type: Literal["hostile_hit"] = "hostile_hit"
     attacker: str

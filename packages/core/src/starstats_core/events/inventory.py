@@ -63,7 +63,7 @@ class ItemStored(BaseEvent):
 
 
 class InventoryManagement(BaseEvent):
-    """The player moved an item between inventories (`<InventoryManagement> New request[n] … Type[Move]`).
+    """The player moved an item between inventories (`<InventoryManagement> … Type[Move]`).
 
     Only the move request becomes an event: the shell's other lines (queries each time an
     inventory screen opens, and the 3-4 progress/result lines every request writes) are

@@ -137,7 +137,10 @@ class VehicleControl(BaseEvent):
 
 
 class VehicleSpawned(BaseEvent):
-    """A player's ship spawned (4.1 `[VEHICLE SPAWN] CPlayerShipRespawnManager::OnVehicleSpawned`)."""
+    """A player's ship spawned (`[VEHICLE SPAWN] CPlayerShipRespawnManager::OnVehicleSpawned`).
+
+    The line has no `<event name>`; only 4.1 logs carry it.
+    """
 
     type: Literal["vehicle_spawned"] = "vehicle_spawned"
     vehicle_class: str
@@ -224,7 +227,9 @@ class LocationChanged(BaseEvent):
     is `from_` with an alias, and both names are accepted on input.
     """
 
-    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    )
 
     type: Literal["location_changed"] = "location_changed"
     from_: str | None = Field(default=None, alias="from")

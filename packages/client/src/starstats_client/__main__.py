@@ -1,0 +1,5 @@
+"""`python -m starstats_client`."""
+
+from starstats_client.cli import main
+
+main()

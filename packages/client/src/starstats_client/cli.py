@@ -1,0 +1,119 @@
+"""The `starstats-client` command line (typer): parse logs, make demo logs.
+
+Later issues add run/import/pair/status; each command maps errors to one clear line on
+stderr and a non-zero exit, never a traceback.
+"""
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from starstats_client.logfiles import LogFileError, Totals, expand_paths, parse_file, read_signature
+from starstats_core.events import event_to_dict
+from starstats_core.parser import LogParser
+from starstats_core.synth import Era, synthesize_log
+from starstats_core.wire import LogSource, to_envelope
+
+app = typer.Typer(
+    name="starstats-client",
+    help="StarStats desktop client: read Star Citizen Game.log files into typed events.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    JSONL = "jsonl"
+    SUMMARY = "summary"
+
+
+class EraChoice(StrEnum):
+    LEGACY = "legacy"
+    MODERN = "modern"
+    MIXED = "mixed"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def parse(
+    paths: Annotated[list[Path], typer.Argument(help="Game.log files or folders of *.log")],
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="jsonl: one event per line")
+    ] = OutputFormat.SUMMARY,
+    envelope: Annotated[
+        bool, typer.Option(help="jsonl: print wire envelopes (idempotency key, raw line)")
+    ] = False,
+    source: Annotated[LogSource, typer.Option(help="channel for envelopes")] = LogSource.LIVE,
+    top: Annotated[int, typer.Option(help="summary: unknown shapes to list", min=0)] = 50,
+) -> None:
+    """Parse Game.log files and print their events (jsonl) or a summary (JSON)."""
+    try:
+        files = expand_paths(paths)
+    except LogFileError as err:
+        raise _fail(str(err)) from None
+    totals = Totals()
+    out = sys.stdout
+    try:
+        for path in files:
+            parser = LogParser()
+            signature = read_signature(path) if envelope else ""
+            for parsed in parse_file(path, parser):
+                if output is OutputFormat.JSONL:
+                    if envelope:
+                        line = to_envelope(parsed, source, signature).model_dump_json()
+                    else:
+                        line = json.dumps(event_to_dict(parsed.event), ensure_ascii=False)
+                    out.write(line + "\n")
+            totals.add(parser.stats)
+    except BrokenPipeError:  # `parse ... | head` is fine: stop quietly
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
+        return
+    except (LogFileError, OSError) as err:
+        raise _fail(str(err)) from None
+    if output is OutputFormat.SUMMARY:
+        out.write(json.dumps(totals.summary(top), ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option(help="file to write (overwritten)")],
+    lines: Annotated[int, typer.Option(help="approximate number of lines", min=100)] = 20_000,
+    era: Annotated[EraChoice, typer.Option(help="game era of the sessions")] = EraChoice.MIXED,
+    sessions: Annotated[int, typer.Option(help="game launches in the file", min=1)] = 4,
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same file)")] = 1,
+    handle: Annotated[str, typer.Option(help="the player's handle")] = "DemoPilot",
+) -> None:
+    """Write a synthesized, realistic Game.log (fake handles) for demos and benchmarks."""
+    chosen = {EraChoice.LEGACY: Era.LEGACY_4_1, EraChoice.MODERN: Era.MODERN_4_7}.get(era)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8", newline="") as f:
+            f.writelines(
+                synthesize_log(
+                    seed=seed,
+                    sessions=sessions,
+                    era=chosen,
+                    lines_per_session=max(100, lines // sessions),
+                    handle=handle,
+                    start=datetime(2026, 5, 2, 20, 0, tzinfo=UTC),
+                )
+            )
+    except OSError as err:
+        raise _fail(f"{out}: {err.strerror or err}") from None
+    typer.echo(f"wrote {out}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

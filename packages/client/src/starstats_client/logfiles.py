@@ -1,0 +1,103 @@
+"""Reading Game.log files from disk in chunks and running them through the core parser.
+
+Owns the file I/O the pure core may not do: opening, chunked reads, the file signature.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starstats_core.parser import LogParser, ParsedEvent, ParseStats, ShapeStat
+from starstats_core.wire import file_signature
+
+CHUNK_BYTES = 4 << 20
+
+
+class LogFileError(Exception):
+    """A path given to us cannot be read as a log (missing, a directory without logs...)."""
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files to read: each file as given, each directory's `*.log` files in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.log") if p.is_file())
+            if not found:
+                raise LogFileError(f"{path}: directory holds no *.log files")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        elif path.exists():
+            raise LogFileError(f"{path}: not a regular file")
+        else:
+            raise LogFileError(f"{path}: no such file")
+    return files
+
+
+def read_signature(path: Path) -> str:
+    """The signature of the log at `path`, from its first line."""
+    with path.open("rb") as f:
+        return file_signature(f.readline(64 * 1024))
+
+
+def parse_file(path: Path, parser: LogParser) -> Iterator[ParsedEvent]:
+    """Every event of the file at `path`, streamed in 4 MiB reads (constant memory)."""
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(CHUNK_BYTES):
+                yield from parser.feed(chunk)
+    except OSError as err:
+        raise LogFileError(f"{path}: {err.strerror or err}") from err
+    yield from parser.finish()
+
+
+@dataclass(slots=True)
+class Totals:
+    """Line accounting summed over several files."""
+
+    files: int = 0
+    stats: list[ParseStats] = field(default_factory=list)
+
+    def add(self, stats: ParseStats) -> None:
+        self.files += 1
+        self.stats.append(stats)
+
+    def summary(self, top: int) -> dict[str, object]:
+        """The `parse --format summary` object."""
+        fields = (
+            "lines",
+            "structured",
+            "continuation",
+            "blank",
+            "event_lines",
+            "silent",
+            "noise",
+            "unknown_lines",
+            "duplicates",
+            "truncated_lines",
+            "rule_errors",
+        )
+        sums = {name: sum(getattr(s, name) for s in self.stats) for name in fields}
+        events: Counter[str] = Counter()
+        shapes: dict[str, ShapeStat] = {}
+        for s in self.stats:
+            events.update(s.events)
+            for shape in s.shapes.values():
+                if not shape.count:
+                    continue
+                merged = shapes.setdefault(shape.shape, ShapeStat(shape.shape, 0, shape.sample))
+                merged.count += shape.count
+        ordered = sorted(shapes.values(), key=lambda s: (-s.count, s.shape))[:top]
+        return {
+            "files": self.files,
+            **{k: sums[k] for k in ("lines", "structured", "continuation", "blank")},
+            "events": dict(sorted(events.items())),
+            "event_count": sum(events.values()),
+            **{k: sums[k] for k in fields[4:]},
+            "unknown_shape_count": len(shapes),
+            "unknown_shapes": [
+                {"shape": s.shape, "count": s.count, "sample": s.sample} for s in ordered
+            ],
+        }
