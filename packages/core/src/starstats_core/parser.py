@@ -13,11 +13,13 @@ A category is a pure function of the key, so the memo never changes a result.
 
 import re
 from collections import Counter
+from itertools import compress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
-from starstats_core.classify import KEYWORD_RULES, NAME_RULES, classify_entry
+from starstats_core.classify import KEYWORD_RULES, NAME_NEEDLES, NAME_RULES, classify_entry
 from starstats_core.classify.header import HEADER_KEYWORDS, HeaderCollector
 from starstats_core.classify.hud import (
     HUD_EVENT_NAME,
@@ -32,7 +34,7 @@ from starstats_core.events.hud import BlueprintReceived, HudNotification, Player
 from starstats_core.noise import DEFAULT_NOISE
 from starstats_core.privacy import scrub_text
 from starstats_core.shapes import shape_of
-from starstats_core.structure import Entry, parse_head, parse_structure
+from starstats_core.structure import Entry, Layout, entry_at, layout_of
 
 _DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 _DIGITS_STR = str.maketrans("0123456789", "0000000000")
@@ -66,12 +68,15 @@ class _KeyInfo:
     bare: bool  # timestamped line with neither level nor event name (may continue a HUD)
     noise_name: bool
     shape: str | None
+    layout: Layout | None = None  # candidates only: where the parts of the line are
+    header: bool = False  # candidates only: may be a header line (no name, header keyword)
     count: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedEvent:
-    """An event with where it came from: the raw line(s) and the byte offset of the first."""
+class ParsedEvent(NamedTuple):
+    """An event with where it came from: the raw line(s) and the byte offset of the first.
+
+    (A NamedTuple because one is built per event; frozen dataclasses are slower to build.)"""
 
     event: BaseEvent
     raw_line: str
@@ -135,6 +140,9 @@ class LogParser:
         self.noise = frozenset(DEFAULT_NOISE if noise is None else noise)
         self._masked_noise = frozenset(_mask(n) for n in self.noise)
         self._masked_names = frozenset(_mask(n) for n in (*NAME_RULES, HUD_EVENT_NAME))
+        self._masked_needles = {
+            _mask(name): tuple(_mask(n) for n in needles) for name, needles in NAME_NEEDLES.items()
+        }
         keywords = {_mask(k) for k in (*(kw for kw, _ in KEYWORD_RULES), *HEADER_KEYWORDS)}
         # One alternation searched in C beats a Python loop of `in` tests per new key.
         self._keyword_re = re.compile("|".join(map(re.escape, sorted(keywords))))
@@ -142,6 +150,7 @@ class LogParser:
         self.offset = offset
         self._stats = ParseStats()
         self._memo: dict[bytes, _KeyInfo] = {}
+        self._cand_keys: set[bytes] = set()
         self._transient: list[_KeyInfo] = []
         self._partial: list[bytes] = []
         self._partial_len = 0
@@ -160,6 +169,8 @@ class LogParser:
 
     def feed(self, data: bytes) -> list[ParsedEvent]:
         """Parse every complete line in the buffered tail plus `data`; keep the new tail."""
+        if not data:
+            return []
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             self._partial.append(data)
@@ -200,57 +211,106 @@ class LogParser:
 
     # -- the hot loop ----------------------------------------------------------------------
     def _process(self, buf: bytes, end: int) -> list[ParsedEvent]:
-        """Parse buf[:end], which ends with a newline."""
+        """Parse buf[:end], which ends with a newline.
+
+        Every line is counted by its key in C (`Counter`); only candidate lines (and lines
+        met while a HUD notification is open) are visited one by one, in file order.
+        """
         events: list[ParsedEvent] = []
         keys = buf[:end].translate(_DIGITS).split(b"\n")
         keys.pop()  # the piece after the final newline is empty
-        get = self._memo.get
+        counts = Counter(keys)  # insertion order = first occurrence: samples are stable
+        memo = self._memo
+        if len(memo) + len(counts) > _MEMO_LIMIT:
+            self._fold_counts()
+            memo.clear()
+            self._cand_keys.clear()
+        get = memo.get
         candidate = Kind.CANDIDATE
-        pos = 0
-        for key in keys:
+        unseen: list[tuple[bytes, int]] = []
+        for key, count in counts.items():
             info = get(key)
             if info is None:
-                info = self._learn(key, buf, pos)
-            if info.kind is candidate or self._pending is not None:
-                self._slow(buf[pos : pos + len(key)], info, self.offset + pos, events)
-            else:
-                info.count += 1
-            pos += len(key) + 1
-        self.offset += pos
+                unseen.append((key, count))
+            elif info.kind is not candidate:
+                info.count += count
+        local: dict[bytes, _KeyInfo] = {}
+        for key, count in unseen:
+            info = self._learn(key, keys, buf, local)
+            if info.kind is not candidate:
+                info.count += count
+        if self._pending is not None or not self._cand_keys.isdisjoint(counts):
+            self._walk(keys, buf, local, events)
+        self._transient.extend(local.values())
+        self.offset += end
         self._stats.lines += len(keys)
         return events
 
-    def _learn(self, key: bytes, buf: bytes, pos: int) -> _KeyInfo:
+    def _walk(
+        self, keys: list[bytes], buf: bytes, local: dict[bytes, _KeyInfo], out: list[ParsedEvent]
+    ) -> None:
+        """Visit candidate lines in order, and every line while a HUD notification is open."""
+        memo = self._memo
+        todo = list(compress(range(len(keys)), map(self._cand_keys.__contains__, keys)))
+        at = pos = done = 0  # `pos` is the byte position of line `at`; lines < `done` are visited
+
+        def visit(index: int) -> None:
+            nonlocal at, pos
+            pos += sum(map(len, keys[at:index])) + (index - at)
+            at = index
+            key = keys[index]
+            info = memo.get(key) or local[key]
+            if info.kind is not Kind.CANDIDATE:
+                info.count -= 1  # counted in bulk; the slow path counts it instead
+            self._slow(buf[pos : pos + len(key)], info, self.offset + pos, out)
+
+        for index in todo:
+            while self._pending is not None and done < index:
+                visit(done)
+                done += 1
+            if index < done:
+                continue
+            visit(index)
+            done = index + 1
+        while self._pending is not None and done < len(keys):
+            visit(done)
+            done += 1
+
+    def _learn(
+        self, key: bytes, keys: list[bytes], buf: bytes, local: dict[bytes, _KeyInfo]
+    ) -> _KeyInfo:
         """Categorise a key the first time it is seen (a pure function of the key)."""
         text = key[:_MAX_LINE].decode("utf-8", "replace").rstrip("\r")
         info = self._categorise(text)
-        if info.kind is Kind.UNKNOWN and info.shape is not None:
-            raw = buf[pos : pos + min(len(key), _MAX_LINE)]
+        if info.kind is Kind.UNKNOWN and info.shape is not None and info.shape not in self._stats.shapes:
+            index = keys.index(key)
+            start = sum(map(len, keys[:index])) + index
+            raw = buf[start : start + min(len(key), _MAX_LINE)]
             self._note_shape(info.shape, raw.decode("utf-8", "replace").rstrip("\r"))
         if len(key) > _MAX_KEY:
-            self._transient.append(info)
-            if len(self._transient) > 1000:
-                self._fold_counts()
-            return info
-        if len(self._memo) >= _MEMO_LIMIT:
-            self._fold_counts()
-            self._memo.clear()
-        self._memo[key] = info
+            local[key] = info  # not memoised: huge lines would make the memo huge
+        else:
+            self._memo[key] = info
+        if info.kind is Kind.CANDIDATE:
+            self._cand_keys.add(key)
         return info
 
     def _categorise(self, text: str) -> _KeyInfo:
         if not text.strip():
             return _KeyInfo(Kind.BLANK, False, False, None)
-        head = parse_head(text)
-        if head is None:
+        layout = layout_of(text)
+        if layout is None:
             return _KeyInfo(Kind.CONTINUATION, False, False, None)
-        level, name, _ = head
+        level = layout.level
+        name = text[layout.name_start : layout.name_end] if layout.name_start >= 0 else None
         bare = name is None and level is None
         noise_name = name is not None and name in self._masked_noise
-        if name is not None and name in self._masked_names:
-            return _KeyInfo(Kind.CANDIDATE, bare, noise_name, None)
-        if self._keyword_re.search(text) is not None:
-            return _KeyInfo(Kind.CANDIDATE, bare, noise_name, None)
+        named = name is not None and name in self._masked_names
+        if named and name in self._masked_needles:
+            named = any(needle in text for needle in self._masked_needles[name])
+        if named or self._keyword_re.search(text):
+            header = name is None and text.startswith(HEADER_KEYWORDS, layout.body_start)
+            return _KeyInfo(Kind.CANDIDATE, bare, noise_name, None, layout, header)
         if (name is not None and name in self._masked_lifecycle) or QUEUE_LISTING.match(text):
             return _KeyInfo(Kind.SILENT, bare, noise_name, None)
         if noise_name:
@@ -272,12 +332,12 @@ class LogParser:
         if info.kind is not Kind.CANDIDATE:
             info.count += 1
             return
-        entry = parse_structure(text)
-        if entry is None:  # cannot happen for a candidate key; counted, never fatal
+        if info.layout is None:  # cannot happen for a candidate key; counted, never fatal
             self._stats.continuation += 1
             return
+        entry = entry_at(text, info.layout)
         self._stats.structured += 1
-        if self._take_header(entry, text, offset, events):
+        if info.header and self._take_header(entry, text, offset, events):
             return
         if entry.name == HUD_EVENT_NAME and is_open_notification(entry.body):
             self._pending = _PendingHud(entry.timestamp, offset, entry.body, [text], 1)

@@ -20,8 +20,9 @@ noise (the 24 default noise names) and unclassified chatter.
 
 Pure: no file, clock or network access. All randomness comes from one
 `random.Random(seed)`, so a seed gives the same bytes on every run. Ground truth: pass a
-`collections.Counter` as `truth`; see `TRUTH_MARKERS` for what each key counts. The
-counts are added when the iterator finishes (or is closed).
+`collections.Counter` as `truth`; see `TRUTH_MARKERS` and `TRUTH_KEYS` for what each key
+counts. The counts are added when the iterator is exhausted; if it is closed early they
+also cover the few lines generated but not yet yielded.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class Era(StrEnum):
     MODERN_4_7 = "modern_4_7"
 
 
-DEFAULT_START = datetime(2025, 4, 7, 15, 58, 31, tzinfo=UTC)
+DEFAULT_START = datetime(2025, 4, 7, 15, 58, 31, 643_000, tzinfo=UTC)
 DEFAULT_HANDLE = "Synth_Pilot"
 
 # Truth key -> substrings; the key counts the lines holding any of them (untimestamped and

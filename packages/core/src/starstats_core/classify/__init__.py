@@ -26,6 +26,11 @@ def _merge_names() -> dict[str, Rule]:
 
 
 NAME_RULES: Mapping[str, Rule] = _merge_names()
+NAME_NEEDLES: Mapping[str, tuple[str, ...]] = {
+    name: needles
+    for family in _FAMILIES
+    for name, needles in getattr(family, "NAME_NEEDLES", {}).items()
+}
 KEYWORD_RULES: tuple[tuple[str, Rule], ...] = tuple(
     pair for family in _FAMILIES for pair in family.KEYWORD_RULES
 )

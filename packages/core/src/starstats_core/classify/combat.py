@@ -9,7 +9,7 @@ and upstream's kept as a fallback. No rule anchors on team tags: they moved from
 
 import re
 
-from starstats_core.classify.rule import KeywordRules, NameRules
+from starstats_core.classify.rule import KeywordRules, NameNeedles, NameRules
 from starstats_core.events.base import BaseEvent
 from starstats_core.events.combat import (
     ActorDeath,
@@ -359,3 +359,10 @@ KEYWORD_RULES: KeywordRules = (
     ("Logged an incap.!", incap_logged),
     ("of a status effect!", status_effect),
 )
+# A corpse-recovery burst logs every item; only its `body_*` item is the death.
+NAME_NEEDLES: NameNeedles = {
+    "Adding non kept item [CSCActorCorpseUtils::PopulateItemPortForItemRecoveryEntitlement]": (
+        "'body_",
+    ),
+    "Spawn Flow": ("lost reservation",),
+}

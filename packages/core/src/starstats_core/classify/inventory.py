@@ -9,7 +9,7 @@ moves. Only the `New request … Type[Move]` line becomes an event; the rest are
 import math
 import re
 
-from starstats_core.classify.rule import KeywordRules, NameRules
+from starstats_core.classify.rule import KeywordRules, NameNeedles, NameRules
 from starstats_core.events.base import BaseEvent
 from starstats_core.events.inventory import (
     AttachmentReceived,
@@ -117,3 +117,5 @@ NAME_RULES: NameRules = {
     "InventoryManagement": inventory_management,
 }
 KEYWORD_RULES: KeywordRules = ()
+# Only moves are events; the other ~97 % of InventoryManagement lines are bookkeeping.
+NAME_NEEDLES: NameNeedles = {"InventoryManagement": ("Type[Move]",)}

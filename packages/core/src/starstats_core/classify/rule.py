@@ -13,3 +13,7 @@ from starstats_core.structure import Entry
 Rule = Callable[[Entry], BaseEvent | None]
 NameRules = Mapping[str, Rule]
 KeywordRules = Sequence[tuple[str, Rule]]
+# Optional per-name prefilter: the rule for that name can only match lines containing one
+# of these substrings (no digits). Lines of a chatty event name without them are never
+# candidates, so the parser skips them at C speed. A needle must be a necessary condition.
+NameNeedles = Mapping[str, tuple[str, ...]]

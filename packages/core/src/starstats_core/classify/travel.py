@@ -11,7 +11,7 @@ its `[STOWING ON UNREGISTER]` body marker.
 import math
 import re
 
-from starstats_core.classify.rule import KeywordRules, NameRules
+from starstats_core.classify.rule import KeywordRules, NameNeedles, NameRules
 from starstats_core.events.base import BaseEvent
 from starstats_core.events.travel import (
     FleetSize,
@@ -361,3 +361,7 @@ KEYWORD_RULES: KeywordRules = (
     ("CSCItemNavigation::CalculateRoute", quantum_route),
     ("CSCItemNavigation::OnQuantumDriveArrived", quantum_arrived),
 )
+# `Existing Active Claim Found` repeats up to 166 times a millisecond: not a claim.
+NAME_NEEDLES: NameNeedles = {
+    "CWallet::ProcessClaimToNextStep": ("New Insurance Claim Request",),
+}
