@@ -1,7 +1,9 @@
 """The default noise list: engine chatter that is neither an event nor worth reporting.
 
-Noise is matched on the exact event name and only ever suppresses lines that no rule
-classified (upstream tray built-ins, 24 entries). Users extend it with `ignore NAME`.
+Noise is matched on the event name with its digits ignored (`StatObjLoad 0x800 Format` also
+covers `0x123`: the parser decides categories on digit-masked lines, see ADR 0001) and only
+ever suppresses lines that no rule classified (upstream tray built-ins, 24 entries). Users
+extend it with `ignore NAME`.
 """
 
 DEFAULT_NOISE: frozenset[str] = frozenset(

@@ -12,12 +12,14 @@ A category is a pure function of the key, so the memo never changes a result.
 """
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from itertools import compress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import NamedTuple
+from itertools import accumulate, compress, count
+from operator import add
+from typing import Any, NamedTuple
 
 from starstats_core.classify import KEYWORD_RULES, NAME_NEEDLES, NAME_RULES, classify_entry
 from starstats_core.classify.header import HEADER_KEYWORDS, HeaderCollector
@@ -33,8 +35,8 @@ from starstats_core.events.base import BaseEvent
 from starstats_core.events.hud import BlueprintReceived, HudNotification, PlayerIncapacitated
 from starstats_core.noise import DEFAULT_NOISE
 from starstats_core.privacy import scrub_text
-from starstats_core.shapes import shape_of
-from starstats_core.structure import Entry, Layout, entry_at, layout_of
+from starstats_core.shapes import shape_of, shapes_of
+from starstats_core.structure import Entry, Layout, entry_at, layout_of, parse_structure
 
 _DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 _DIGITS_STR = str.maketrans("0123456789", "0000000000")
@@ -60,6 +62,39 @@ class Kind(IntEnum):
 
 def _mask(text: str) -> str:
     return text.translate(_DIGITS_STR)
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex matching any of `words`, factored by common prefixes (`Send(?:Shop|...)`):
+    the regex engine tries far fewer branches per position than with a flat alternation."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a word ends here: the rest is optional
+            body = "(?:" + body + ")?"
+        return body
+
+    return emit(trie) or "(?!)"
+
+
+# The head of every line of a block of lines joined by (and starting with) "\n": (head,
+# spam, level, event name); head is empty for a line without a timestamp. Same grammar as
+# structure._HEAD; the leading literal newline lets the regex engine jump from line to line.
+# A hex run of 16+ characters from a (masked) digit on: ids such as TraceIDs and GUIDs.
+_HEX_RUN = re.compile(rb"0[0-9a-f]{15,}")
+_HEADS = re.compile(
+    r"\n(?:(<[^<>\r\n]{1,64}>[ \t]*(?:\[SPAM (\d+)\][ \t]*)?"
+    r"(?:\[([A-Za-z][A-Za-z_]*)\][ \t]+)?(?:<((?:[^<>\n]|<[^<>\n]*>)+)>)?[ \t]*))?"
+)
 
 
 @dataclass(slots=True)
@@ -128,6 +163,21 @@ class _PendingHud:
     structured_lines: int
 
 
+class _LinePositions:
+    """Where each distinct key of a chunk first occurs, built once when a sample is needed
+    (a `list.index` per new shape was quadratic in the chunk size)."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        self.first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+        self.starts = [0, *map(add, accumulate(map(len, keys)), count(1))]
+
+    def original(self, key: bytes, buf: bytes) -> str:
+        """The real (unmasked) text of the first line with this key."""
+        start = self.starts[self.first[key]]
+        raw = buf[start : start + min(len(key), _MAX_LINE)]
+        return raw.decode("utf-8", "replace").rstrip("\r")
+
+
 class LogParser:
     """Parser state for one log file (or one stream of concatenated logs).
 
@@ -144,13 +194,13 @@ class LogParser:
             _mask(name): tuple(_mask(n) for n in needles) for name, needles in NAME_NEEDLES.items()
         }
         keywords = {_mask(k) for k in (*(kw for kw, _ in KEYWORD_RULES), *HEADER_KEYWORDS)}
-        # One alternation searched in C beats a Python loop of `in` tests per new key.
-        self._keyword_re = re.compile("|".join(map(re.escape, sorted(keywords))))
+        self._keyword_re = re.compile(_trie_pattern(keywords))
         self._masked_lifecycle = frozenset(_mask(n) for n in LIFECYCLE_NAMES)
         self.offset = offset
         self._stats = ParseStats()
         self._memo: dict[bytes, _KeyInfo] = {}
         self._cand_keys: set[bytes] = set()
+        self._templates: dict[bytes, _KeyInfo] = {}  # see _learn_many
         self._transient: list[_KeyInfo] = []
         self._partial: list[bytes] = []
         self._partial_len = 0
@@ -225,20 +275,22 @@ class LogParser:
             self._fold_counts()
             memo.clear()
             self._cand_keys.clear()
+            self._templates.clear()
         get = memo.get
         candidate = Kind.CANDIDATE
         unseen: list[tuple[bytes, int]] = []
-        for key, count in counts.items():
+        for key, seen in counts.items():
             info = get(key)
             if info is None:
-                unseen.append((key, count))
+                unseen.append((key, seen))
             elif info.kind is not candidate:
-                info.count += count
+                info.count += seen
         local: dict[bytes, _KeyInfo] = {}
-        for key, count in unseen:
-            info = self._learn(key, keys, buf, local)
-            if info.kind is not candidate:
-                info.count += count
+        if unseen:
+            learnt = self._learn_many([key for key, _ in unseen], keys, buf, local)
+            for (_, seen), info in zip(unseen, learnt, strict=True):
+                if info.kind is not candidate:
+                    info.count += seen
         if self._pending is not None or not self._cand_keys.isdisjoint(counts):
             self._walk(keys, buf, local, events)
         self._transient.extend(local.values())
@@ -276,46 +328,91 @@ class LogParser:
             visit(done)
             done += 1
 
-    def _learn(
-        self, key: bytes, keys: list[bytes], buf: bytes, local: dict[bytes, _KeyInfo]
-    ) -> _KeyInfo:
-        """Categorise a key the first time it is seen (a pure function of the key)."""
-        text = key[:_MAX_LINE].decode("utf-8", "replace").rstrip("\r")
-        info = self._categorise(text)
-        if info.kind is Kind.UNKNOWN and info.shape is not None and info.shape not in self._stats.shapes:
-            index = keys.index(key)
-            start = sum(map(len, keys[:index])) + index
-            raw = buf[start : start + min(len(key), _MAX_LINE)]
-            self._note_shape(info.shape, raw.decode("utf-8", "replace").rstrip("\r"))
-        if len(key) > _MAX_KEY:
-            local[key] = info  # not memoised: huge lines would make the memo huge
-        else:
-            self._memo[key] = info
-        if info.kind is Kind.CANDIDATE:
-            self._cand_keys.add(key)
-        return info
+    def _learn_many(
+        self, new: list[bytes], keys: list[bytes], buf: bytes, local: dict[bytes, _KeyInfo]
+    ) -> list[_KeyInfo]:
+        """Categorise keys seen for the first time (each a pure function of its key).
 
-    def _categorise(self, text: str) -> _KeyInfo:
-        if not text.strip():
-            return _KeyInfo(Kind.BLANK, False, False, None)
-        layout = layout_of(text)
-        if layout is None:
-            return _KeyInfo(Kind.CONTINUATION, False, False, None)
-        level = layout.level
-        name = text[layout.name_start : layout.name_end] if layout.name_start >= 0 else None
-        bare = name is None and level is None
-        noise_name = name is not None and name in self._masked_noise
-        named = name is not None and name in self._masked_names
-        if named and name in self._masked_needles:
-            named = any(needle in text for needle in self._masked_needles[name])
-        if named or self._keyword_re.search(text):
-            header = name is None and text.startswith(HEADER_KEYWORDS, layout.body_start)
-            return _KeyInfo(Kind.CANDIDATE, bare, noise_name, None, layout, header)
-        if (name is not None and name in self._masked_lifecycle) or QUEUE_LISTING.match(text):
-            return _KeyInfo(Kind.SILENT, bare, noise_name, None)
-        if noise_name:
-            return _KeyInfo(Kind.NOISE, bare, True, None)
-        return _KeyInfo(Kind.UNKNOWN, bare, False, shape_of(text))
+        Many keys differ only in a long hex id (`TraceID: 0dad0b…`, session GUIDs of other
+        launches). Such keys share a *template* (the key with each hex run of 16+ characters
+        starting at a masked digit collapsed): its category, noise flag and shape are the
+        same, since no name, keyword or needle holds such a run and shapes mask the run
+        anyway. Only keys with a new template, and candidates (whose layout is per key), are
+        categorised in full.
+        """
+        memo2 = self._templates
+        templates = _HEX_RUN.sub(b"#", b"\n".join(new)).split(b"\n")
+        fresh = [i for i, template in enumerate(templates) if template not in memo2]
+        if fresh:
+            full = self._categorise_many([new[i] for i in fresh], keys, buf)
+            for index, info in zip(fresh, full, strict=True):
+                memo2.setdefault(templates[index], info)
+        fresh_info = dict(zip(fresh, full, strict=True)) if fresh else {}
+        memo = self._memo
+        learnt: list[_KeyInfo] = []
+        for index, (key, template) in enumerate(zip(new, templates, strict=True)):
+            known = fresh_info.get(index) or memo2[template]
+            if known.kind is Kind.CANDIDATE and index not in fresh_info:
+                # Same flags, but the layout is per key: the slow path finds it itself.
+                known = _KeyInfo(
+                    Kind.CANDIDATE, known.bare, known.noise_name, None, None, known.header
+                )
+            # Non-candidates share the template's object: counts fold per object, once.
+            if len(key) > _MAX_KEY:
+                local[key] = known  # not memoised: huge lines would make the memo huge
+            else:
+                memo[key] = known
+            if known.kind is Kind.CANDIDATE:
+                self._cand_keys.add(key)
+            learnt.append(known)
+        return learnt
+
+    def _categorise_many(self, new: list[bytes], keys: list[bytes], buf: bytes) -> list[_KeyInfo]:
+        """Full categorisation. The regex work runs once over all keys joined, so the regex
+        engine walks the characters; Python only looks at the groups it returns per key."""
+        joined = b"\n".join(key[:_MAX_LINE] for key in new).decode("utf-8", "replace")
+        if "\r" in joined:
+            joined = joined.replace("\r\n", "\n").removesuffix("\r")
+        texts = joined.split("\n")
+        heads = _HEADS.findall("\n" + joined)
+        if len(heads) != len(texts) or len(texts) != len(new):  # never expected; stay exact
+            return [self._categorise_many([key], keys, buf)[0] for key in new]
+        ends = list(map(add, accumulate(map(len, texts)), count()))
+        with_keyword = {bisect_right(ends, m.start()) for m in self._keyword_re.finditer(joined)}
+        infos: list[_KeyInfo] = []
+        unknown: list[int] = []
+        for index, (text, (head, spam, level, name)) in enumerate(zip(texts, heads, strict=True)):
+            if not head:
+                kind = Kind.BLANK if not text.strip() else Kind.CONTINUATION
+                infos.append(_KeyInfo(kind, False, False, None))
+                continue
+            bare = not name and not level and not spam
+            noise_name = bool(name) and name in self._masked_noise
+            named = bool(name) and name in self._masked_names
+            if named and name in self._masked_needles:
+                named = any(needle in text for needle in self._masked_needles[name])
+            if named or index in with_keyword:
+                layout = layout_of(text)
+                header = (
+                    not name
+                    and layout is not None
+                    and text.startswith(HEADER_KEYWORDS, layout.body_start)
+                )
+                infos.append(_KeyInfo(Kind.CANDIDATE, bare, noise_name, None, layout, header))
+            elif (name and name in self._masked_lifecycle) or (bare and QUEUE_LISTING.match(text)):
+                infos.append(_KeyInfo(Kind.SILENT, bare, noise_name, None))
+            elif noise_name:
+                infos.append(_KeyInfo(Kind.NOISE, bare, True, None))
+            else:
+                infos.append(_KeyInfo(Kind.UNKNOWN, bare, False, None))
+                unknown.append(index)
+        where: _LinePositions | None = None
+        for index, shape in zip(unknown, shapes_of([texts[i] for i in unknown]), strict=True):
+            infos[index].shape = shape
+            if shape not in self._stats.shapes:
+                where = where or _LinePositions(keys)
+                self._note_shape(shape, where.original(new[index], buf))
+        return infos
 
     # -- the slow path: candidates, and every line while a HUD notification is open --------
     def _slow(self, raw: bytes, info: _KeyInfo, offset: int, events: list[ParsedEvent]) -> None:
@@ -332,10 +429,10 @@ class LogParser:
         if info.kind is not Kind.CANDIDATE:
             info.count += 1
             return
-        if info.layout is None:  # cannot happen for a candidate key; counted, never fatal
+        entry = entry_at(text, info.layout) if info.layout is not None else parse_structure(text)
+        if entry is None:  # cannot happen for a candidate key; counted, never fatal
             self._stats.continuation += 1
             return
-        entry = entry_at(text, info.layout)
         self._stats.structured += 1
         if info.header and self._take_header(entry, text, offset, events):
             return
@@ -391,9 +488,10 @@ class LogParser:
             self._stats.structured += 1
             pending.structured_lines += 1
         # Timestamped continuation lines repeat the entry's timestamp: drop it when joining.
+        # The logger writes one space after every timestamp; it is not part of the text.
         part = text
         if part.startswith("<"):
-            part = part[part.find(">") + 1 :]
+            part = part[part.find(">") + 1 :].removeprefix(" ")
         pending.body += "\n" + part
         pending.raw.append(text)
         if closes_notification(part) or len(pending.raw) > _MAX_STITCH:

@@ -1,36 +1,43 @@
 """Unknown-line shapes: a line with its variable parts masked, so similar lines group.
 
-Masks timestamps, UUIDs, hex, numbers (including ids glued to names) and quoted strings.
-The result is what a parser-health view counts and what a new rule would be written for.
-Each mask runs only when a cheap substring test says it can match: this runs once per
-distinct line, which on real logs is a third of all lines.
+The parser builds shapes from lines whose digits are already masked to `0`. A shape replaces
+the timestamp with `<TS>`, quoted strings with `"…"`/`'…'`, and every run that starts at a
+digit and continues through hex digits, dots and dashes (numbers, ids glued to names, hex,
+UUIDs from their first digit on) with `<N>`; runs of spaces become one space.
+
+`shapes_of` masks many lines in one pass per pattern over their joined text, so the regex
+engine, not Python, walks the characters: it runs once per distinct line, and on real logs a
+quarter to a half of all lines are distinct. Every pattern starts with a literal (digits
+are masked to `0` first), which lets the regex engine skip ahead with a fast scan.
 """
 
 import re
 
-_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
-_HEX = re.compile(r"\b0x[0-9A-Fa-f]+\b|\b(?=[0-9A-Fa-f]*\d)[0-9A-Fa-f]{12,}\b")
-_DQ = re.compile(r'"[^"]*"')
-_SQ = re.compile(r"'[^']*'")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_SPACES = re.compile(r"[ \t]{2,}")
+MAX_SHAPE = 400
+_TS = re.compile(r"\n<[^<>\n]*>")
+_DQ = re.compile(r'"[^"\n]*"')
+_SQ = re.compile(r"'[^'\n]*'")
+_RUN = re.compile(r"0[0-9A-Fa-f.\-]*")
+_BLANKS = re.compile(r"  +")
+_DIGITS = str.maketrans("0123456789", "0000000000")
+
+
+def shapes_of(lines: list[str]) -> list[str]:
+    """The shape of each line (lines must not contain a newline)."""
+    if not lines:
+        return []
+    text = ("\n" + "\n".join(lines)).translate(_DIGITS)
+    text = _TS.sub("\n<TS>", text)
+    if '"' in text:
+        text = _DQ.sub('"…"', text)
+    if "'" in text:
+        text = _SQ.sub("'…'", text)
+    text = _RUN.sub("<N>", text)
+    if "  " in text:
+        text = _BLANKS.sub(" ", text)
+    return [shape.rstrip()[:MAX_SHAPE] for shape in text[1:].split("\n")]
 
 
 def shape_of(line: str) -> str:
     """The shape of one line: the same for lines that differ only in ids, numbers or text."""
-    shape = line.rstrip("\r\n")
-    if shape.startswith("<"):
-        close = shape.find(">")
-        if close > 0:
-            shape = "<TS>" + shape[close + 1 :]
-    if shape.count("-") >= 4:
-        shape = _UUID.sub("<UUID>", shape)
-    shape = _HEX.sub("<HEX>", shape)
-    if '"' in shape:
-        shape = _DQ.sub('"…"', shape)
-    if "'" in shape:
-        shape = _SQ.sub("'…'", shape)
-    shape = _NUMBER.sub("<N>", shape)
-    if "  " in shape or "\t" in shape:
-        shape = _SPACES.sub(" ", shape)
-    return shape[:400]
+    return shapes_of([line.replace("\n", " ").rstrip("\r")])[0]

@@ -94,8 +94,10 @@ def entry_at(line: str, layout: Layout) -> Entry:
     """The entry of `line` laid out as `layout` (found on this line or on its masked key)."""
     tags: tuple[str, ...] = ()
     if layout.tags_end >= 0:
-        start = layout.body_end + len(line[layout.body_end : layout.tags_end]) - len(
-            line[layout.body_end : layout.tags_end].lstrip()
+        start = (
+            layout.body_end
+            + len(line[layout.body_end : layout.tags_end])
+            - len(line[layout.body_end : layout.tags_end].lstrip())
         )
         tags = tuple(line[start + 1 : layout.tags_end - 1].split("]["))
     return Entry(

@@ -72,8 +72,10 @@ template_lines = st.builds(
     st.integers(min_value=0, max_value=10**12),
     st.integers(min_value=0, max_value=999),
 )
+
+
 def _chars(exclude: str) -> st.SearchStrategy[str]:
-    return st.characters(blacklist_categories=("Cs",), blacklist_characters=exclude)
+    return st.characters(codec="utf-8", exclude_characters=exclude)
 
 
 junk_lines = st.text(alphabet=_chars("\r\n"), max_size=80) | st.builds(
@@ -89,7 +91,8 @@ def real_shaped_logs(draw: st.DrawFn) -> bytes:
     rows = draw(st.lists(template_lines, max_size=60))
     eol = draw(line_endings)
     text = "".join(row + eol for row in rows)
-    if rows and draw(st.booleans()):
+    drop_last_ending: bool = draw(st.booleans())
+    if rows and drop_last_ending:
         text = text[: -len(eol)]  # the last line may lack its ending
     return text.encode()
 
@@ -110,9 +113,7 @@ arbitrary_bytes = st.binary(max_size=2_000) | st.lists(
 
 def run(data: bytes) -> tuple[list[ParsedEvent], ParseStats]:
     parser = LogParser()
-    # Empty chunks are never fed: `feed(b"")` adds a phantom blank line at finish, a bug
-    # pinned by test_parser.py::test_feeding_an_empty_chunk_adds_no_line (xfail).
-    events = parser.feed(data) if data else []
+    events = parser.feed(data)
     events += parser.finish()
     return events, parser.stats
 
@@ -121,8 +122,7 @@ def run_chunks(chunks: Sequence[bytes]) -> tuple[list[ParsedEvent], ParseStats]:
     parser = LogParser()
     events: list[ParsedEvent] = []
     for chunk in chunks:
-        if chunk:  # see `run`
-            events += parser.feed(chunk)
+        events += parser.feed(chunk)
     events += parser.finish()
     return events, parser.stats
 
@@ -136,17 +136,20 @@ def assert_balanced(stats: ParseStats) -> None:
     assert stats.structured == (
         stats.event_lines + stats.silent + stats.noise + stats.unknown_lines
     )
-    assert min(
-        stats.lines,
-        stats.structured,
-        stats.continuation,
-        stats.blank,
-        stats.event_lines,
-        stats.silent,
-        stats.noise,
-        stats.unknown_lines,
-        stats.duplicates,
-    ) >= 0
+    assert (
+        min(
+            stats.lines,
+            stats.structured,
+            stats.continuation,
+            stats.blank,
+            stats.event_lines,
+            stats.silent,
+            stats.noise,
+            stats.unknown_lines,
+            stats.duplicates,
+        )
+        >= 0
+    )
     assert sum(stats.events.values()) >= 0
 
 
@@ -200,7 +203,10 @@ def test_two_runs_over_the_same_bytes_are_identical(data: bytes) -> None:
 def test_chunking_never_changes_events_or_stats(data: st.DataObject, log: bytes) -> None:
     whole_events, whole_stats = run(log)
 
-    sizes = data.draw(st.lists(st.integers(min_value=1, max_value=64), min_size=1))
+    # Sizes cycle; a size of 0 feeds an empty chunk (a tailer's read that found nothing).
+    sizes = data.draw(st.lists(st.integers(min_value=0, max_value=64), min_size=1))
+    if not any(sizes):
+        sizes.append(1)
     chunks: list[bytes] = []
     at = 0
     while at < len(log):

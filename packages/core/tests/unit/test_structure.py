@@ -46,9 +46,7 @@ def test_an_event_name_with_a_nested_lambda_is_captured_whole() -> None:
 
 
 def test_an_event_name_may_hold_square_brackets() -> None:
-    name = (
-        "Adding non kept item [CSCActorCorpseUtils::PopulateItemPortForItemRecoveryEntitlement]"
-    )
+    name = "Adding non kept item [CSCActorCorpseUtils::PopulateItemPortForItemRecoveryEntitlement]"
     entry = _entry(
         f"<{TS}> [Notice] <{name}> Item 'body_01_noMagicPocket_200000000003 - "
         "Class(body_01_noMagicPocket) - Context(Streamable Runtime-spawned) - Socpak()', "

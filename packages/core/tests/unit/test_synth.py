@@ -228,7 +228,8 @@ def test_most_lines_are_noise_or_unclassified_chatter(
 ) -> None:
     _, truth = sessions[era]
     share = (truth["noise_lines"] + truth["chatter_lines"]) / truth["lines"]
-    assert 0.60 <= share <= 0.75
+    # Calibrated on the real corpus, where 7-14 % of lines are classified events.
+    assert 0.75 <= share <= 0.92
     assert truth["noise_lines"] > truth["lines"] * 0.3
 
 
