@@ -35,7 +35,7 @@ client-only:
 	UV_PROJECT_ENVIRONMENT=.venv-client $(UV) sync --package starstats-client --group test --locked
 	STARSTATS_CLIENT_ONLY=1 .venv-client/bin/python -m pytest -q -p no:cacheprovider packages/client/tests
 
-test: lint typecheck contracts pytest client-only
+test: lint typecheck contracts client-only pytest
 
 bench-parser: sync
 	$(UV) run python scripts/bench_parser.py

@@ -30,18 +30,9 @@ SUMMARY_KEYS = {
     "unknown_shape_count",
     "unknown_shapes",
 }
-STAT_KEYS = (
-    "lines",
-    "structured",
-    "continuation",
-    "blank",
-    "event_lines",
-    "silent",
-    "noise",
-    "unknown_lines",
-    "duplicates",
-    "truncated_lines",
-    "rule_errors",
+# The summary's line counters: every key but the five checked on their own below.
+STAT_KEYS = sorted(
+    SUMMARY_KEYS - {"files", "events", "event_count", "unknown_shape_count", "unknown_shapes"}
 )
 
 

@@ -93,7 +93,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
 _HEX_RUN = re.compile(rb"0[0-9a-f]{15,}")
 _HEADS = re.compile(
     r"\n(?:(<[^<>\r\n]{1,64}>[ \t]*(?:\[SPAM (\d+)\][ \t]*)?"
-    r"(?:\[([A-Za-z][A-Za-z_]*)\][ \t]+)?(?:<((?:[^<>\n]|<[^<>\n]*>)+)>)?[ \t]*))?"
+    r"(?:\[([A-Za-z][A-Za-z_]*)\][ \t]+)?(?:<(?!>)([^<>\n]*(?:<[^<>\n]*>[^<>\n]*)*)>)?[ \t]*))?"
 )
 
 
@@ -275,7 +275,6 @@ class LogParser:
             self._fold_counts()
             memo.clear()
             self._cand_keys.clear()
-            self._templates.clear()
         get = memo.get
         candidate = Kind.CANDIDATE
         unseen: list[tuple[bytes, int]] = []
@@ -341,13 +340,20 @@ class LogParser:
         categorised in full.
         """
         memo2 = self._templates
+        if len(memo2) > _MEMO_LIMIT:
+            memo2.clear()
         templates = _HEX_RUN.sub(b"#", b"\n".join(new)).split(b"\n")
-        fresh = [i for i, template in enumerate(templates) if template not in memo2]
+        firsts: dict[bytes, int] = {}  # each new template is categorised once, via its first key
+        for index, template in enumerate(templates):
+            if template not in memo2 and template not in firsts:
+                firsts[template] = index
+        fresh = list(firsts.values())
+        fresh_info: dict[int, _KeyInfo] = {}
         if fresh:
             full = self._categorise_many([new[i] for i in fresh], keys, buf)
-            for index, info in zip(fresh, full, strict=True):
-                memo2.setdefault(templates[index], info)
-        fresh_info = dict(zip(fresh, full, strict=True)) if fresh else {}
+            fresh_info = dict(zip(fresh, full, strict=True))
+            for index, info in fresh_info.items():
+                memo2[templates[index]] = info
         memo = self._memo
         learnt: list[_KeyInfo] = []
         for index, (key, template) in enumerate(zip(new, templates, strict=True)):

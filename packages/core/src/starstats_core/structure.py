@@ -6,7 +6,6 @@ start with `<timestamp>` is not an entry: it continues the previous one.
 """
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 # Timestamp: anything but '>' inside the first <...> at column 0. Real lines carry
@@ -15,7 +14,8 @@ _HEAD = re.compile(
     r"<(?P<ts>[^<>\r\n]{1,64})>[ \t]*"
     r"(?:\[SPAM (?P<spam>\d+)\][ \t]*)?"
     r"(?:\[(?P<level>[A-Za-z][A-Za-z_]*)\][ \t]+)?"
-    r"(?:<(?P<event>(?:[^<>]|<[^<>]*>)+)>)?"
+    # `(?:[^<>]|<[^<>]*>)+` unrolled: same language, twice as fast in the regex engine.
+    r"(?:<(?!>)(?P<event>[^<>]*(?:<[^<>]*>[^<>]*)*)>)?"
     r"[ \t]*"
 )
 
@@ -26,19 +26,20 @@ _HEAD = re.compile(
 _TAG_RUN = re.compile(r"(?:\[[A-Za-z0-9_]+\])+$")
 
 
-def _tags_start(rest: str, end: int) -> int:
-    """Where the trailing tag run of rest[:end] starts (end when there is none)."""
-    if end == 0 or rest[end - 1] != "]":
+def _tags_start(line: str, end: int) -> int:
+    """Where the trailing tag run of line[:end] starts (end when there is none)."""
+    if end == 0 or line[end - 1] != "]":
         return end
-    cut = max(rest.rfind(" ", 0, end), rest.rfind("\t", 0, end)) + 1
-    run = _TAG_RUN.search(rest, cut, end)
+    cut = max(line.rfind(" ", 0, end), line.rfind("\t", 0, end)) + 1
+    run = _TAG_RUN.search(line, cut, end)
     return end if run is None else run.start()
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(NamedTuple):
     """Where the parts of a line are. Positions are the same in a line and in its copy with
-    digits masked, so a layout found once for a masked key serves every line with that key."""
+    digits masked, so a layout found once for a masked key serves every line with that key.
+    (NamedTuples, here and for `Entry`: one is built per candidate line, and frozen
+    dataclasses construct several times slower.)"""
 
     ts_end: int
     level: str | None
@@ -46,14 +47,12 @@ class Layout:
     name_end: int
     body_start: int
     body_end: int
+    tags_start: int  # -1: no tags
     tags_end: int
 
 
 class Entry(NamedTuple):
-    """One structured log line (or, for stitched HUD notifications, several joined by \\n).
-
-    A NamedTuple, not a dataclass: one is built per candidate line, and frozen dataclasses
-    construct several times slower."""
+    """One structured log line (or, for stitched HUD notifications, several joined by \\n)."""
 
     timestamp: str
     level: str | None
@@ -70,42 +69,32 @@ def layout_of(line: str) -> Layout | None:
     head = _HEAD.match(line)
     if head is None:
         return None
-    level = head.group("level")
-    if level is None and head.group("spam") is not None:
+    ts_end, spam, level, (name_start, name_end) = (
+        head.end(1),
+        head.group(2),
+        head.group(3),
+        head.span(4),
+    )
+    if level is None and spam is not None:
         level = "SPAM"
     end = len(line.rstrip())
     body_start = min(head.end(), end)
     tags_at = _tags_start(line, end) if end > body_start else end
-    body_end = tags_at
-    while body_end > body_start and line[body_end - 1] in " \t":
-        body_end -= 1
-    return Layout(
-        ts_end=head.end("ts"),
-        level=level,
-        name_start=head.start("event"),
-        name_end=head.end("event"),
-        body_start=body_start,
-        body_end=body_end,
-        tags_end=end if tags_at < end else -1,
-    )
+    body_end = body_start + len(line[body_start:tags_at].rstrip())
+    if tags_at < end:
+        return Layout(ts_end, level, name_start, name_end, body_start, body_end, tags_at, end)
+    return Layout(ts_end, level, name_start, name_end, body_start, body_end, -1, -1)
 
 
 def entry_at(line: str, layout: Layout) -> Entry:
     """The entry of `line` laid out as `layout` (found on this line or on its masked key)."""
-    tags: tuple[str, ...] = ()
-    if layout.tags_end >= 0:
-        start = (
-            layout.body_end
-            + len(line[layout.body_end : layout.tags_end])
-            - len(line[layout.body_end : layout.tags_end].lstrip())
-        )
-        tags = tuple(line[start + 1 : layout.tags_end - 1].split("]["))
+    ts_end, level, name_start, name_end, body_start, body_end, tags_start, tags_end = layout
     return Entry(
-        line[1 : layout.ts_end],
-        layout.level,
-        line[layout.name_start : layout.name_end] if layout.name_start >= 0 else None,
-        line[layout.body_start : layout.body_end],
-        tags,
+        line[1:ts_end],
+        level,
+        line[name_start:name_end] if name_start >= 0 else None,
+        line[body_start:body_end],
+        tuple(line[tags_start + 1 : tags_end - 1].split("][")) if tags_start >= 0 else (),
         line,
     )
 

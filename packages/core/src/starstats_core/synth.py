@@ -35,6 +35,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
+from starstats_core.noise import DEFAULT_NOISE
+
 __all__ = [
     "DEFAULT_HANDLE",
     "DEFAULT_START",
@@ -220,34 +222,7 @@ _PLANETS = (
     "OOC_Stanton_1a", "OOC_Stanton_2b", "OOC_Stanton_3a", "OOC_Stanton_4_", "pyro5", "pyro1",
 )  # fmt: skip
 
-NOISE_TEMPLATE_NAMES: frozenset[str] = frozenset(
-    {
-        "StatObjLoad 0x800 Format",
-        "CContextEstablisherStepStart",
-        "ContextEstablisherTaskFinished",
-        "Context Establisher Blocked",
-        "Context Establisher Unblocked",
-        "Context Establisher Done",
-        "ContextEstablisher Model Change State",
-        "ContextEstablisher State Change Delivery Result",
-        "ContextEstablisher Send State Change",
-        "ContextEstablisher Remote Change State Success",
-        "CSCLoadingPlatformManager::TransitionLightGroupState",
-        "CSCLoadingPlatformManager::LoadEntitiesReference",
-        "CSCLoadingPlatformManager::LoadEntitiesReference::<lambda_1>::operator ()",
-        "CSCLoadingPlatformManager::OnLoadingPlatformStateChanged",
-        "CSCLoadingPlatformManager::StopEffectForAllTags",
-        "CSCLoadingPlatformManager::loadEntityFromXML::<lambda_1>::operator ()",
-        "LoadingPlatformUtilities::LoadFromXmlNode",
-        "Update group cache",
-        "SerializedOverwrite",
-        "RegisterUniverseHierarchy_End",
-        "ReuseChannel",
-        "Stream started",
-        "[BuildingBlocks] Invalid Url",
-        "ProximitySensorMakingLocalHelper",
-    }
-)
+NOISE_TEMPLATE_NAMES: frozenset[str] = DEFAULT_NOISE
 """The 24 upstream default noise names (upstream-facts §2.3) this module writes."""
 
 _Action = Callable[[], None]

@@ -8,7 +8,6 @@ all-slain's full regex for the line. The last test replays the real corpus.
 """
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -33,14 +32,13 @@ from starstats_core.events.combat import (
 from starstats_core.events.session import SessionEnd
 from starstats_core.structure import Entry
 
-from .conftest import classify_line
+from .conftest import classify_line, corpus_lines
 
 TS = "2025-04-19T09:31:50.461Z"
 PILOT = "TestPilot_01"
 PILOT_GEID = "100000000001"
 RIVAL = "Rival-07-X"
 RIVAL_GEID = "100000000002"
-CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "gamelog"
 
 
 # -- actor_death -----------------------------------------------------------------------------
@@ -535,19 +533,9 @@ def test_no_combat_rule_raises_on_any_body(body: str) -> None:
 # -- the real corpus -------------------------------------------------------------------------
 
 
-def _corpus_lines() -> list[str]:
-    if not CORPUS.is_dir():
-        pytest.skip(f"real Game.log corpus not found at {CORPUS} (../shared beside the repo)")
-    lines: list[str] = []
-    for path in sorted(CORPUS.glob("*.log")):
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        lines.extend(raw.rstrip("\r") for raw in text.split("\n"))
-    return lines
-
-
 @pytest.mark.corpus
 def test_every_combat_shell_in_the_corpus_becomes_exactly_one_event() -> None:
-    lines = _corpus_lines()
+    lines = corpus_lines()
     counts = Counter(event.type for event in map(classify_line, lines) if event is not None)
 
     def having(*needles: str) -> int:

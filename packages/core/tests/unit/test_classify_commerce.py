@@ -5,9 +5,6 @@ lines the specs quote; handles, player ids, shop ids and GUIDs here are made up.
 `key=value` lines are upstream's synthetic forms.
 """
 
-from collections import Counter
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,14 +18,13 @@ from starstats_core.events.commerce import (
     ShopRequestTimedOut,
 )
 
-from .conftest import classify_line
+from .conftest import classify_line, corpus_counts, needle_kinds
 
 TS = "2026-07-16T20:35:21.276Z"
 ITEM_GUID = "44444444-dddd-4eee-8fff-000000000004"
 RESOURCE_GUID = "55555555-eeee-4fff-8aaa-000000000005"
 ZERO = "00000000-0000-0000-0000-000000000000"
 TAGS = "[Team_CoreGameplayFeatures][Shops][UI]"
-CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "gamelog"
 
 
 # -- shop_buy_request ------------------------------------------------------------------------
@@ -305,20 +301,7 @@ _CORPUS_MARKERS = {
 
 @pytest.mark.corpus
 def test_every_real_commerce_line_in_the_corpus_gives_exactly_one_event() -> None:
-    files = sorted(CORPUS.glob("*.log")) if CORPUS.is_dir() else []
-    if not files:
-        pytest.skip(f"real Game.log corpus not found at {CORPUS}")
-    events: Counter[str] = Counter()
-    markers: Counter[str] = Counter()
-    for path in files:
-        for raw in path.read_text(encoding="utf-8", errors="replace").split("\n"):
-            line = raw.rstrip("\r")
-            event = classify_line(line)
-            if event is not None and event.type in _CORPUS_MARKERS:
-                events[event.type] += 1
-            for kind, needles in _CORPUS_MARKERS.items():
-                if any(needle in line for needle in needles):
-                    markers[kind] += 1
+    events, markers = corpus_counts(_CORPUS_MARKERS, needle_kinds(_CORPUS_MARKERS))
     assert events == markers
     # The corpus does hold these shapes: guard against a test that passes on nothing.
     assert markers["commodity_buy_request"] > 0

@@ -4,9 +4,6 @@ Lines copy real corpus shapes with fake handles and ids; the corpus test at the 
 every real line.
 """
 
-from collections import Counter
-from pathlib import Path
-
 import pytest
 
 from starstats_core.events.inventory import (
@@ -16,7 +13,7 @@ from starstats_core.events.inventory import (
     ItemStored,
 )
 
-from .conftest import classify_line
+from .conftest import classify_line, corpus_counts
 
 TS = "2026-05-03T17:52:57.219Z"
 INV_TAGS = " [Team_CoreGameplayFeatures][Inventory]"
@@ -199,8 +196,6 @@ def test_an_absurdly_long_request_number_is_refused_not_raised() -> None:
 
 # -- the real corpus ----------------------------------------------------------------------
 
-CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "gamelog"
-
 INVENTORY_TYPES = {
     "attachment_received",
     "item_equip_change",
@@ -223,19 +218,7 @@ def marker_type(line: str) -> str | None:
 
 @pytest.mark.corpus
 def test_corpus_gives_one_inventory_event_per_marked_line() -> None:
-    if not CORPUS.is_dir():
-        pytest.skip(f"real Game.log corpus not found at {CORPUS}")
-    expected: Counter[str] = Counter()
-    got: Counter[str] = Counter()
-    for path in sorted(CORPUS.glob("*.log")):
-        for raw in path.read_text(encoding="utf-8", errors="replace").split("\n"):
-            line = raw.rstrip("\r")
-            kind = marker_type(line)
-            if kind is not None:
-                expected[kind] += 1
-            event = classify_line(line)
-            if event is not None and event.type in INVENTORY_TYPES:
-                got[event.type] += 1
+    got, expected = corpus_counts(INVENTORY_TYPES, lambda line: filter(None, [marker_type(line)]))
     assert got == expected
     # Guard against passing on two empty counters: every variant occurs in the corpus.
     assert set(expected) == INVENTORY_TYPES

@@ -5,9 +5,6 @@ lines) with made-up handles and ids; the `missionId[...] missionName[...]`, `out
 and `CreateMissionObjectiveMarker(...)` lines are upstream's synthetic forms.
 """
 
-from collections import Counter
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,13 +19,12 @@ from starstats_core.events.missions import (
     TravelToContractLocation,
 )
 
-from .conftest import classify_line
+from .conftest import classify_line, corpus_counts, needle_kinds
 
 TS = "2026-06-29T22:42:54.060Z"
 MISSION = "11111111-aaaa-4bbb-8ccc-000000000001"
 CONTRACT_DEF = "22222222-bbbb-4ccc-8ddd-000000000002"
 ZERO = "00000000-0000-0000-0000-000000000000"
-CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "gamelog"
 
 
 def marker_line(mission: str = MISSION, objective: str = "dropoff_aaaa_1") -> str:
@@ -338,20 +334,7 @@ _CORPUS_MARKERS = {
 
 @pytest.mark.corpus
 def test_every_real_mission_line_in_the_corpus_gives_exactly_one_event() -> None:
-    files = sorted(CORPUS.glob("*.log")) if CORPUS.is_dir() else []
-    if not files:
-        pytest.skip(f"real Game.log corpus not found at {CORPUS}")
-    events: Counter[str] = Counter()
-    markers: Counter[str] = Counter()
-    for path in files:
-        for raw in path.read_text(encoding="utf-8", errors="replace").split("\n"):
-            line = raw.rstrip("\r")
-            event = classify_line(line)
-            if event is not None and event.type in _CORPUS_MARKERS:
-                events[event.type] += 1
-            for kind, needles in _CORPUS_MARKERS.items():
-                if any(needle in line for needle in needles):
-                    markers[kind] += 1
+    events, markers = corpus_counts(_CORPUS_MARKERS, needle_kinds(_CORPUS_MARKERS))
     assert events == markers
     # The corpus does hold these shapes: guard against a test that passes on nothing.
     assert markers["mission_start"] > 0

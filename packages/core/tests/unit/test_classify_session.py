@@ -6,7 +6,6 @@ tests replay the real corpus and count events against the lines that carry each 
 """
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -35,13 +34,12 @@ from starstats_core.events.session import (
 )
 from starstats_core.structure import Entry
 
-from .conftest import classify_line
+from .conftest import classify_line, corpus_lines
 
 TS = "2026-05-02T21:02:10.402Z"
 HANDLE = "TestPilot_01"
 GEID = "100000000001"
 SESSION = "0123456789abcdef0123456789abcdef"
-CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "gamelog"
 
 
 def test_join_pu_line_gives_shard_address_port_and_location() -> None:
@@ -614,19 +612,9 @@ def test_launcher_classifier_never_raises(line: str) -> None:
 # -- the real corpus -------------------------------------------------------------------------
 
 
-def _corpus_lines() -> list[str]:
-    if not CORPUS.is_dir():
-        pytest.skip(f"real Game.log corpus not found at {CORPUS} (../shared beside the repo)")
-    lines: list[str] = []
-    for path in sorted(CORPUS.glob("*.log")):
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        lines.extend(raw.rstrip("\r") for raw in text.split("\n"))
-    return lines
-
-
 @pytest.mark.corpus
 def test_every_session_shell_in_the_corpus_becomes_exactly_one_event() -> None:
-    lines = _corpus_lines()
+    lines = corpus_lines()
     counts = Counter(event.type for event in map(classify_line, lines) if event is not None)
 
     def having(*needles: str) -> int:

@@ -4,9 +4,6 @@ Lines copy real corpus shapes with fake handles and ids; the corpus test at the 
 every real line.
 """
 
-from collections import Counter
-from pathlib import Path
-
 import pytest
 
 from starstats_core.events.travel import (
@@ -26,7 +23,7 @@ from starstats_core.events.travel import (
     VehicleStowed,
 )
 
-from .conftest import classify_line
+from .conftest import classify_line, corpus_counts
 
 TS = "2026-05-03T18:03:22.115Z"
 NAV = "[ItemNavigation][CL][45668] | NOT AUTH | "
@@ -628,8 +625,6 @@ def test_every_truncation_of_a_travel_line_classifies_without_raising(line: str)
 
 # -- the real corpus ----------------------------------------------------------------------
 
-CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "gamelog"
-
 NAV_TARGET_FNS = (
     "CSCItemNavigation::OnPlayerSelectedQuantumTarget",
     "CSCItemNavigation::OnPlayerRequestFuelToQuantumTarget",
@@ -679,19 +674,7 @@ TRAVEL_TYPES = {
 
 @pytest.mark.corpus
 def test_corpus_gives_one_travel_event_per_marked_line() -> None:
-    if not CORPUS.is_dir():
-        pytest.skip(f"real Game.log corpus not found at {CORPUS}")
-    expected: Counter[str] = Counter()
-    got: Counter[str] = Counter()
-    for path in sorted(CORPUS.glob("*.log")):
-        for raw in path.read_text(encoding="utf-8", errors="replace").split("\n"):
-            line = raw.rstrip("\r")
-            kind = marker_type(line)
-            if kind is not None:
-                expected[kind] += 1
-            event = classify_line(line)
-            if event is not None and event.type in TRAVEL_TYPES:
-                got[event.type] += 1
+    got, expected = corpus_counts(TRAVEL_TYPES, lambda line: filter(None, [marker_type(line)]))
     assert got == expected
     # Guard against passing on two empty counters: every variant but `vehicle_control`
     # (absent from the 4.1 and 4.7 sessions we have) occurs in the corpus.

@@ -1,15 +1,13 @@
 """The event catalogue: every type has a model, every model a type, and every kind of
 event that comes from Game.log lines is actually produced by the parser somewhere."""
 
-from pathlib import Path
-
 import pytest
 
 from starstats_core.events import EVENT_CLASSES, EventType, event_from_dict, event_to_dict
 from starstats_core.parser import LogParser, ParsedEvent
 from starstats_core.synth import synthesize_log
 
-CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "gamelog"
+from .conftest import corpus_files
 
 # Made by other producers, never by classifying one Game.log line: crash folders
 # (game_crash), the RSI Launcher log (launcher_activity), server-published rules
@@ -70,10 +68,8 @@ def synth_types_fixture() -> set[str]:
 
 @pytest.fixture(scope="module", name="corpus_types")
 def corpus_types_fixture() -> set[str]:
-    if not CORPUS.is_dir():
-        pytest.skip(f"real Game.log corpus not found at {CORPUS}")
     found: set[str] = set()
-    for path in sorted(CORPUS.glob("*.log")):
+    for path in corpus_files():
         found |= {p.event.type for p in _parse(path.read_bytes())}
     return found
 

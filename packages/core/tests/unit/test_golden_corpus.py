@@ -21,9 +21,13 @@ import pytest
 
 from starstats_core.parser import LogParser, ParseStats
 
+try:
+    from .conftest import CORPUS_DIR, corpus_files
+except ImportError:  # run as a script (`--regenerate`): conftest is then a top-level module
+    from conftest import CORPUS_DIR, corpus_files
+
 pytestmark = pytest.mark.corpus
 
-CORPUS = Path(__file__).resolve().parents[4].parent / "shared" / "corpus" / "gamelog"
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "corpus_counts.json"
 STAT_FIELDS = (
     "lines",
@@ -46,12 +50,6 @@ MARKERS = {
     "location_inventory_requested": "<RequestLocationInventory>",
     "session_started": "> Log started on ",
 }
-
-
-def _corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
-        pytest.skip(f"real Game.log corpus not found at {CORPUS} (it is not in the repo)")
-    return sorted(CORPUS.glob("*.log"))
 
 
 def _parse(path: Path) -> ParseStats:
@@ -79,8 +77,8 @@ def _golden() -> dict[str, Any]:
 
 @pytest.fixture(scope="module", name="files")
 def files_fixture() -> list[Path]:
-    files = _corpus_files()
-    assert files, f"no *.log files in {CORPUS}"
+    files = corpus_files()
+    assert files, f"no *.log files in {CORPUS_DIR}"
     return files
 
 
@@ -143,9 +141,9 @@ def test_no_line_is_lost(parsed: dict[str, tuple[bytes, ParseStats]]) -> None:
 
 def regenerate() -> None:
     """Rewrite the golden file from the current parser (review the diff before committing)."""
-    if not CORPUS.is_dir():
-        raise SystemExit(f"real Game.log corpus not found at {CORPUS}")
-    golden = {path.name: _counts(path) for path in sorted(CORPUS.glob("*.log"))}
+    if not CORPUS_DIR.is_dir():
+        raise SystemExit(f"real Game.log corpus not found at {CORPUS_DIR}")
+    golden = {path.name: _counts(path) for path in corpus_files()}
     GOLDEN.parent.mkdir(parents=True, exist_ok=True)
     GOLDEN.write_text(json.dumps(golden, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {GOLDEN} ({len(golden)} files)")

@@ -20,8 +20,9 @@ from starstats_core.events.inventory import (
 from starstats_core.structure import Entry
 
 # The first tuple element of `Attachment[…]` is `<class>_<id>` again, so it is skipped.
+# Greedy classes (values are stripped afterwards): lazy ones made this the costliest rule.
 _ATTACHMENT = re.compile(
-    r"Player\[(?P<player>[^\]]+)\]\s*Attachment\[[^,\]]+,\s*(?P<cls>[^,\]]+?),\s*(?P<id>[^,\]]+?)\]"
+    r"Player\[(?P<player>[^\]]+)\]\s*Attachment\[[^,\]]+,\s*(?P<cls>[^,\]]+),\s*(?P<id>[^,\]]+)\]"
     r"\s*Status\[(?P<status>[^\]]+)\]\s*Port\[(?P<port>[^\]]+)\]"
     r"\s*Elapsed\[(?P<elapsed>\d{1,20}(?:\.\d+)?)\]"
 )

@@ -9,7 +9,7 @@ line-long pattern, so a reordered or extended line still yields what it carries.
 
 import re
 
-from starstats_core.classify.rule import KeywordRules, NameRules
+from starstats_core.classify.rule import KeywordRules, NameRules, word_search
 from starstats_core.events.base import BaseEvent
 from starstats_core.events.missions import (
     MissionEnd,
@@ -21,14 +21,14 @@ from starstats_core.events.missions import (
 from starstats_core.structure import Entry
 
 # `missionId [3af45943-...]` (real marker) and `missionId[ABC12345-...]` (upstream synthetic).
-_MISSION_ID = re.compile(r"\bmissionId\s*\[\s*(?P<v>[0-9A-Fa-f-]+)\s*\]")
-_MISSION_NAME = re.compile(r"\bmissionName\s*\[(?P<v>[^\]]*)\]")
-_GENERATOR = re.compile(r"\bgenerator\s*name\s*\[(?P<v>[^\]]*)\]")
+_MISSION_ID = re.compile(r"missionId\s*\[\s*(?P<v>[0-9A-Fa-f-]+)\s*\]")
+_MISSION_NAME = re.compile(r"missionName\s*\[(?P<v>[^\]]*)\]")
+_GENERATOR = re.compile(r"generator\s*name\s*\[(?P<v>[^\]]*)\]")
 # `contract [X]` only: `contractDefinitionId[` has a letter, not a bracket, after `contract`.
-_CONTRACT = re.compile(r"\bcontract\s*\[(?P<v>[^\]]*)\]")
-_CONTRACT_DEFINITION_ID = re.compile(r"\bcontractDefinitionId\s*\[(?P<v>[^\]]*)\]")
+_CONTRACT = re.compile(r"contract\s*\[(?P<v>[^\]]*)\]")
+_CONTRACT_DEFINITION_ID = re.compile(r"contractDefinitionId\s*\[(?P<v>[^\]]*)\]")
 # Real objective ids are not UUIDs (`dropoff_2c480515-..._1`), so take anything bracketed.
-_OBJECTIVE_ID = re.compile(r"\bobjectiveId\s*\[(?P<v>[^\]]*)\]")
+_OBJECTIVE_ID = re.compile(r"objectiveId\s*\[(?P<v>[^\]]*)\]")
 _OBJECTIVE_MARKER_CALL = re.compile(
     r"CreateMissionObjectiveMarker\([^)]*?"
     r"(?P<v>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})"
@@ -36,40 +36,40 @@ _OBJECTIVE_MARKER_CALL = re.compile(
 
 # `<EndMission>`: real `MissionId[..] Player[..] PlayerId[..] CompletionType[..] Reason[..]`,
 # upstream synthetic `missionId[..] outcome[..]`. `Player\s*\[` cannot bind to `PlayerId[`.
-_END_MISSION_ID = re.compile(r"\b[Mm]issionId\s*\[\s*(?P<v>[0-9A-Fa-f-]+)\s*\]")
-_END_OUTCOME = re.compile(r"\b(?:CompletionType|outcome)\s*\[(?P<v>[^\]]*)\]")
-_END_REASON = re.compile(r"\bReason\s*\[(?P<v>[^\]]*)\]")
-_END_PLAYER = re.compile(r"\bPlayer\s*\[(?P<v>[^\]]*)\]")
+_END_MISSION_ID = re.compile(r"[Mm]issionId\s*\[\s*(?P<v>[0-9A-Fa-f-]+)\s*\]")
+_END_OUTCOME = re.compile(r"(?:CompletionType|outcome)\s*\[(?P<v>[^\]]*)\]")
+_END_REASON = re.compile(r"Reason\s*\[(?P<v>[^\]]*)\]")
+_END_PLAYER = re.compile(r"Player\s*\[(?P<v>[^\]]*)\]")
 
 _MISSION_ENDED = re.compile(
-    r"\bmission_id\s+(?P<mission>[0-9A-Fa-f-]+)\s*-\s*mission_state\s+"
+    r"mission_id\s+(?P<mission>[0-9A-Fa-f-]+)\s*-\s*mission_state\s+"
     r"(?:MISSION_STATE_)?(?P<state>\w+)"
 )
 # Objective ids are `\S+`, not upstream's hex class: hauling objectives are
 # `pickup_<uuid>_0`, and the hex class dropped every one of them.
 _OBJECTIVE_UPSERTED = re.compile(
-    r"\bmission_id\s+(?P<mission>[0-9A-Fa-f-]+)\s*-\s*objective_id\s+(?P<objective>\S+)"
+    r"mission_id\s+(?P<mission>[0-9A-Fa-f-]+)\s*-\s*objective_id\s+(?P<objective>\S+)"
     r"\s*-\s*state\s+(?:MISSION_OBJECTIVE_STATE_)?(?P<state>\w+)"
     r"(?:\s*-\s*created\s+(?P<created>[01])\b)?"
 )
 
-_ACTIVE_OBJECTIVE_ID = re.compile(r"\bid=(?P<v>[^,\s\]]+)")
+_ACTIVE_OBJECTIVE_ID = re.compile(r"id=(?P<v>[^,\s\]]+)")
 _ACTIVE_OBJECTIVE_PRIORITY = re.compile(r"\[Priority=(?P<v>\d{1,9})\]")
 _TEXT_OPEN = "[Text="
 
 
-def _value(pattern: re.Pattern[str], text: str) -> str | None:
+def _value(pattern: re.Pattern[str], text: str, *, word: bool = True) -> str | None:
     """The stripped `v` group of the first match, or None when absent or blank."""
-    m = pattern.search(text)
+    m = word_search(pattern, text) if word else pattern.search(text)
     if m is None:
         return None
     value = m["v"].strip()
     return value or None
 
 
-def _id_value(pattern: re.Pattern[str], text: str) -> str | None:
+def _id_value(pattern: re.Pattern[str], text: str, *, word: bool = True) -> str | None:
     """Like `_value`, but an all-zero GUID (the game's "no id") is None too."""
-    value = _value(pattern, text)
+    value = _value(pattern, text, word=word)
     return None if value is None or _is_zero_id(value) else value
 
 
@@ -97,7 +97,7 @@ def mission_start_phase(entry: Entry) -> BaseEvent | None:
 
 def mission_start_objective(entry: Entry) -> BaseEvent | None:
     """Unshelled `CreateMissionObjectiveMarker(<uuid>, ...)` (upstream keyword form)."""
-    mission_id = _id_value(_OBJECTIVE_MARKER_CALL, entry.body)
+    mission_id = _id_value(_OBJECTIVE_MARKER_CALL, entry.body, word=False)
     if mission_id is None:
         return None
     return MissionStart(timestamp=entry.timestamp, mission_id=mission_id, marker_kind="objective")
@@ -116,7 +116,7 @@ def mission_end(entry: Entry) -> BaseEvent:
 
 
 def mission_ended(entry: Entry) -> BaseEvent | None:
-    m = _MISSION_ENDED.search(entry.body)
+    m = word_search(_MISSION_ENDED, entry.body)
     if m is None or _is_zero_id(m["mission"]):
         return None
     return MissionEnded(
@@ -125,7 +125,7 @@ def mission_ended(entry: Entry) -> BaseEvent | None:
 
 
 def objective_upserted(entry: Entry) -> BaseEvent | None:
-    m = _OBJECTIVE_UPSERTED.search(entry.body)
+    m = word_search(_OBJECTIVE_UPSERTED, entry.body)
     if m is None:
         return None
     mission = m["mission"]
@@ -163,7 +163,7 @@ def mission_objective(entry: Entry) -> BaseEvent | None:
     objective_id = _id_value(_ACTIVE_OBJECTIVE_ID, body)
     if objective_id is None:
         return None
-    priority = _value(_ACTIVE_OBJECTIVE_PRIORITY, body)
+    priority = _value(_ACTIVE_OBJECTIVE_PRIORITY, body, word=False)
     return MissionObjective(
         timestamp=entry.timestamp,
         objective_id=objective_id,

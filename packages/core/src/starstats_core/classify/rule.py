@@ -5,6 +5,7 @@ Family modules (`classify/<family>.py`) export two tables that the classifier me
 tried in order for lines whose event name has no rule).
 """
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 from starstats_core.events.base import BaseEvent
@@ -17,3 +18,19 @@ KeywordRules = Sequence[tuple[str, Rule]]
 # of these substrings (no digits). Lines of a chatty event name without them are never
 # candidates, so the parser skips them at C speed. A needle must be a necessary condition.
 NameNeedles = Mapping[str, tuple[str, ...]]
+
+
+def word_search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`pattern.search(text)`, accepting only a match that starts a word.
+
+    The same as a leading `\\b` on a pattern that starts with a word character, but the
+    pattern keeps its literal prefix, which the regex engine finds with a fast scan: with
+    `\\b` in front, these searches were 15-30 times slower.
+    """
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        start = m.start()
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+            return m
+        pos = start + 1
+    return None
