@@ -55,6 +55,9 @@ def parse(
         bool, typer.Option(help="jsonl: print wire envelopes (idempotency key, raw line)")
     ] = False,
     source: Annotated[LogSource, typer.Option(help="channel for envelopes")] = LogSource.LIVE,
+    handle: Annotated[
+        str | None, typer.Option(help="envelopes: stamp observed metadata for this player")
+    ] = None,
     top: Annotated[int, typer.Option(help="summary: unknown shapes to list", min=0)] = 50,
 ) -> None:
     """Parse Game.log files and print their events (jsonl) or a summary (JSON)."""
@@ -71,7 +74,7 @@ def parse(
             for parsed in parse_file(path, parser):
                 if output is OutputFormat.JSONL:
                     if envelope:
-                        line = to_envelope(parsed, source, signature).model_dump_json()
+                        line = to_envelope(parsed, source, signature, handle).model_dump_json()
                     else:
                         line = json.dumps(event_to_dict(parsed.event), ensure_ascii=False)
                     out.write(line + "\n")

@@ -215,3 +215,21 @@ def test_an_empty_log_file_has_no_lines_and_no_events(runner: CliRunner, tmp_pat
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert (summary["files"], summary["lines"], summary["event_count"]) == (1, 0, 0)
+
+
+def test_envelopes_for_a_handle_carry_valid_observed_metadata(
+    runner: CliRunner, log_file: tuple[Path, bytes]
+) -> None:
+    path, _ = log_file
+    result = runner.invoke(
+        app, ["parse", str(path), "--format", "jsonl", "--envelope", "--handle", "TestPilot_01"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()
+    assert rows
+    for row in rows:
+        envelope = EventEnvelope.model_validate_json(row)
+        assert envelope_problems(json.loads(row)) == ()
+        assert envelope.metadata is not None
+        assert envelope.metadata.source == "observed"
+        assert envelope.metadata.group_key.startswith(f"{envelope.event['type']}:")

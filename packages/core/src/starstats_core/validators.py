@@ -11,7 +11,8 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from starstats_core.events import EVENT_CLASSES
-from starstats_core.wire import MAX_RAW_LINE_BYTES, EventMetadata
+from starstats_core.metadata import EventMetadata
+from starstats_core.wire import MAX_RAW_LINE_BYTES
 
 MAX_TEXT_FIELD = 4096
 _ISO_MIN_LEN = 10

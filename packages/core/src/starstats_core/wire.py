@@ -8,12 +8,32 @@ upstream's key without the signature.
 import hashlib
 import uuid
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from starstats_core.events import event_to_dict
+from starstats_core.metadata import EntityKind, EntityRef, EventMetadata, observed_metadata
 from starstats_core.parser import ParsedEvent
+
+# The metadata models live in metadata.py; they are part of the wire format, so re-exported.
+__all__ = [
+    "MAX_BATCH_BYTES",
+    "MAX_BATCH_EVENTS",
+    "MAX_RAW_LINE_BYTES",
+    "SCHEMA_VERSION",
+    "EntityKind",
+    "EntityRef",
+    "EventEnvelope",
+    "EventMetadata",
+    "IngestBatch",
+    "IngestResponse",
+    "LogSource",
+    "cap_raw_line",
+    "file_signature",
+    "idempotency_key",
+    "to_envelope",
+]
 
 SCHEMA_VERSION = 2
 SUPPORTED_SCHEMA_VERSIONS = range(1, SCHEMA_VERSION + 1)
@@ -44,30 +64,6 @@ class LogSource(StrEnum):
             return cls(folded)
         except ValueError:
             return cls.OTHER
-
-
-class EntityRef(BaseModel):
-    """The thing an event is mainly about."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal["player", "vehicle", "item", "location", "shop", "mission", "session", "system"]
-    id: str = Field(max_length=256)
-    display_name: str = Field(max_length=256)
-
-
-class EventMetadata(BaseModel):
-    """How an event was obtained (schema v2); checked by `validators.metadata_problems`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    primary_entity: EntityRef
-    source: Literal["observed", "inferred", "synthesized"]
-    confidence: float
-    group_key: str = Field(max_length=512)
-    field_provenance: dict[str, Any] | None = None
-    inference_inputs: list[str] | None = None
-    rule_id: str | None = None
 
 
 class EventEnvelope(BaseModel):
@@ -133,8 +129,11 @@ def cap_raw_line(raw: str) -> str:
     return data[:MAX_RAW_LINE_BYTES].decode("utf-8", "ignore")
 
 
-def to_envelope(parsed: ParsedEvent, source: LogSource, signature: str) -> EventEnvelope:
-    """The wire envelope for a parsed event from the file with `signature`."""
+def to_envelope(
+    parsed: ParsedEvent, source: LogSource, signature: str, handle: str | None = None
+) -> EventEnvelope:
+    """The wire envelope for a parsed event from the file with `signature`; with the player's
+    `handle`, stamped with observed metadata (schema v2)."""
     first_line = parsed.raw_line.split("\n", 1)[0]
     return EventEnvelope(
         idempotency_key=idempotency_key(source, signature, parsed.offset, first_line),
@@ -142,4 +141,5 @@ def to_envelope(parsed: ParsedEvent, source: LogSource, signature: str) -> Event
         event=event_to_dict(parsed.event),
         source=source,
         source_offset=parsed.offset,
+        metadata=None if handle is None else observed_metadata(parsed.event, handle),
     )
