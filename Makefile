@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 UV := $(shell bash scripts/ensure-uv.sh)
+ifeq ($(UV),)
+$(error uv is missing and could not be installed; see the message above)
+endif
 DATA := .starstats
 DEMO_LOG := $(DATA)/demo/Game.log
 
