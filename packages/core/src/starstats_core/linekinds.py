@@ -93,17 +93,22 @@ class KeyInfo:
 
 
 class LinePositions:
-    """Where each distinct key of a chunk first occurs, built once when a sample is needed
-    (a `list.index` per new shape was quadratic in the chunk size)."""
+    """The real text of the first line with a given key, for keys asked in the order of
+    their first occurrence (as new keys come): one forward scan per batch in all."""
 
-    def __init__(self, keys: list[bytes]) -> None:
-        self.first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
-        self.starts = [0, *map(add, accumulate(map(len, keys)), count(1))]
+    def __init__(self, keys: list[bytes], buf: bytes) -> None:
+        self._keys = keys
+        self._buf = buf
+        self._at = 0  # index of the last line found
+        self._pos = 0  # its byte position in buf
 
-    def original(self, key: bytes, buf: bytes) -> str:
+    def original(self, key: bytes) -> str:
         """The real (unmasked) text of the first line with this key."""
-        start = self.starts[self.first[key]]
-        raw = buf[start : start + min(len(key), MAX_LINE)]
+        keys = self._keys
+        index = keys.index(key, self._at)
+        self._pos += sum(map(len, keys[self._at : index])) + (index - self._at)
+        self._at = index
+        raw = self._buf[self._pos : self._pos + min(len(key), MAX_LINE)]
         return raw.decode("utf-8", "replace").rstrip("\r")
 
 
@@ -227,15 +232,10 @@ class KeyCatalog:
             else:
                 infos.append(KeyInfo(Kind.UNKNOWN, bare, False, None))
                 unknown.append(index)
-        where: list[LinePositions] = []  # built on first use: most batches need none
+        where = LinePositions(keys, buf)
 
         def sample_of(key: bytes) -> Callable[[], str]:
-            def sample() -> str:
-                if not where:
-                    where.append(LinePositions(keys))
-                return where[0].original(key, buf)
-
-            return sample
+            return lambda: where.original(key)
 
         for index, shape in zip(unknown, shapes_of([texts[i] for i in unknown]), strict=True):
             infos[index].shape = shape
