@@ -179,11 +179,11 @@ class KeyCatalog:
                 )
             # Non-candidates share the template's object: counts fold per object, once.
             if len(key) > MAX_KEY:
-                local[key] = known  # not memoised: huge lines would make the memo huge
+                local[key] = known  # not remembered: huge lines would make the memo huge
             else:
                 memo[key] = known
-            if known.kind is Kind.CANDIDATE:
-                self.candidates.add(key)
+                if known.kind is Kind.CANDIDATE:
+                    self.candidates.add(key)
             learnt.append(known)
         return learnt
 

@@ -160,19 +160,30 @@ class LogParser:
             for (_, seen), info in zip(unseen, learnt, strict=True):
                 if info.kind is not candidate:
                     info.count += seen
-        if self._pending is not None or not catalog.candidates.isdisjoint(counts):
-            self._walk(keys, buf, local, events)
-        catalog.transient.extend(local.values())
+        # Keys too long to remember live in `local` for this chunk only.
+        extra = {key for key, info in local.items() if info.kind is candidate}
+        if self._pending is not None or extra or not catalog.candidates.isdisjoint(counts):
+            self._walk(keys, buf, local, extra, events)
+        if local:
+            catalog.transient.extend(local.values())
+            if len(catalog.transient) > 1000:
+                catalog.fold(self._stats)
         self.offset += end
         self._stats.lines += len(keys)
         return events
 
     def _walk(
-        self, keys: list[bytes], buf: bytes, local: dict[bytes, KeyInfo], out: list[ParsedEvent]
+        self,
+        keys: list[bytes],
+        buf: bytes,
+        local: dict[bytes, KeyInfo],
+        extra: set[bytes],
+        out: list[ParsedEvent],
     ) -> None:
         """Visit candidate lines in order, and every line while a HUD notification is open."""
         memo = self._keys.memo
-        todo = list(compress(range(len(keys)), map(self._keys.candidates.__contains__, keys)))
+        wanted = self._keys.candidates | extra if extra else self._keys.candidates
+        todo = list(compress(range(len(keys)), map(wanted.__contains__, keys)))
         at = pos = done = 0  # `pos` is the byte position of line `at`; lines < `done` are visited
 
         def visit(index: int) -> None:

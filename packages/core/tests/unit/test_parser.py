@@ -548,3 +548,20 @@ def test_parse_line_accepts_bytes_with_their_line_ending() -> None:
     assert types(events) == ["join_pu"]
     assert events[0].raw_line == JOIN_PU
     assert state.offset == len(JOIN_PU) + 2
+
+
+def test_candidate_lines_longer_than_the_key_limit_are_classified_and_not_remembered() -> None:
+    shard = "pub_" + "x" * 5000  # makes the line longer than the 4 KiB a remembered key may be
+    line = (
+        f"<{TS}> [Notice] <Join PU> address[1.2.3.4] port[64300] shard[{shard}] "
+        "locationId[5] [Team_GameServices]\n"
+    ).encode()
+    parser = LogParser()
+    events = []
+    for _ in range(1500):
+        events += parser.feed(line)
+    events += parser.finish()
+    assert [e.event.type for e in events] == ["join_pu"] * 1500
+    assert parser.stats.event_lines == 1500
+    assert not parser._keys.candidates  # long keys live for one chunk only
+    assert len(parser._keys.transient) <= 1000
