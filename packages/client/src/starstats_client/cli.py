@@ -45,6 +45,42 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+class _Progress:
+    """A byte-count progress bar on stderr (rich), for inputs big enough to wait for."""
+
+    def __init__(self, total: int, files: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        self._bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._bar.add_task(f"parsing {files} file(s)", total=total)
+        self._bar.start()
+
+    def advance(self, n: int) -> None:
+        self._bar.advance(self._task, n)
+
+    def close(self) -> None:
+        self._bar.stop()
+
+
+_PROGRESS_FROM = 32 << 20  # bytes: smaller inputs finish before a bar would help
+
+
+def _progress_for(files: list[Path]) -> _Progress | None:
+    """A progress bar when a person is watching (stderr is a terminal) and the input is big."""
+    if not sys.stderr.isatty():
+        return None
+    total = sum(path.stat().st_size for path in files)
+    return _Progress(total, len(files)) if total >= _PROGRESS_FROM else None
+
+
 @app.command()
 def parse(
     paths: Annotated[list[Path], typer.Argument(help="Game.log files or folders of *.log")],
@@ -67,11 +103,12 @@ def parse(
         raise _fail(str(err)) from None
     totals = Totals()
     out = sys.stdout
+    progress = _progress_for(files)
     try:
         for path in files:
             parser = LogParser()
             signature = read_signature(path) if envelope else ""
-            for parsed in parse_file(path, parser):
+            for parsed in parse_file(path, parser, progress.advance if progress else None):
                 if output is OutputFormat.JSONL:
                     if envelope:
                         line = to_envelope(parsed, source, signature, handle).model_dump_json()
@@ -84,6 +121,9 @@ def parse(
         return
     except (LogFileError, OSError) as err:
         raise _fail(str(err)) from None
+    finally:
+        if progress is not None:
+            progress.close()
     if output is OutputFormat.SUMMARY:
         out.write(json.dumps(totals.summary(top), ensure_ascii=False, indent=2) + "\n")
 

@@ -4,7 +4,7 @@ Owns the file I/O the pure core may not do: opening, chunked reads, the file sig
 """
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,12 +42,17 @@ def read_signature(path: Path) -> str:
         return file_signature(f.readline(64 * 1024))
 
 
-def parse_file(path: Path, parser: LogParser) -> Iterator[ParsedEvent]:
-    """Every event of the file at `path`, streamed in 4 MiB reads (constant memory)."""
+def parse_file(
+    path: Path, parser: LogParser, on_read: Callable[[int], None] | None = None
+) -> Iterator[ParsedEvent]:
+    """Every event of the file at `path`, streamed in 4 MiB reads (constant memory).
+    `on_read(n)` is told of every n bytes read (for a progress display)."""
     try:
         with path.open("rb") as f:
             while chunk := f.read(CHUNK_BYTES):
                 yield from parser.feed(chunk)
+                if on_read is not None:
+                    on_read(len(chunk))
     except OSError as err:
         raise LogFileError(f"{path}: {err.strerror or err}") from err
     yield from parser.finish()
