@@ -42,6 +42,7 @@ class Kind(IntEnum):
 
 
 def mask(text: str) -> str:
+    """`text` with every ASCII digit replaced by `0`: how keys, names and keywords compare."""
     return text.translate(_DIGITS_STR)
 
 
@@ -67,11 +68,11 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return emit(trie) or "(?!)"
 
 
+# A hex run of 16+ characters from a (masked) digit on: ids such as TraceIDs and GUIDs.
+_HEX_RUN = re.compile(rb"0[0-9a-f]{15,}")
 # The head of every line of a block of lines joined by (and starting with) "\n": (head,
 # spam, level, event name); head is empty for a line without a timestamp. Same grammar as
 # structure._HEAD; the leading literal newline lets the regex engine jump from line to line.
-# A hex run of 16+ characters from a (masked) digit on: ids such as TraceIDs and GUIDs.
-_HEX_RUN = re.compile(rb"0[0-9a-f]{15,}")
 _HEADS = re.compile(
     r"\n(?:(<[^<>\r\n]{1,64}>[ \t]*(?:\[SPAM (\d+)\][ \t]*)?"
     r"(?:\[([A-Za-z][A-Za-z_]*)\][ \t]+)?(?:<(?!>)([^<>\n]*(?:<[^<>\n]*>[^<>\n]*)*)>)?[ \t]*))?"
