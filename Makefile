@@ -6,6 +6,9 @@ UV := $(shell bash scripts/ensure-uv.sh)
 ifeq ($(UV),)
 $(error uv is missing and could not be installed; see the message above)
 endif
+# Trust the system's certificate store (TLS-inspecting proxies and private mirrors put their
+# CA there); uv's built-in roots would refuse them.
+export UV_SYSTEM_CERTS ?= 1
 DATA := .starstats
 DEMO_LOG := $(DATA)/demo/Game.log
 
