@@ -565,3 +565,30 @@ def test_candidate_lines_longer_than_the_key_limit_are_classified_and_not_rememb
     assert parser.stats.event_lines == 1500
     assert not parser._keys.candidates  # long keys live for one chunk only
     assert len(parser._keys.transient) <= 1000
+
+
+def test_the_header_local_time_gives_the_players_utc_offset() -> None:
+    data = (
+        b"<2025-04-19T05:56:39.247Z> Log started on Sat Apr 19 05:56:39 2025\r\n"
+        b"<2025-04-19T05:56:41.721Z> Local time is 07:56:41 04/19/25, system running for 8483 "
+        b"minutes\r\n"
+        b"<2025-04-19T05:56:41.755Z> Changelist: 9687209\r\n"
+    )
+    parser = LogParser()
+    (started,) = [p.event for p in parser.feed(data) + parser.finish()]
+    assert started.type == "session_started"
+    assert started.utc_offset_minutes == 120  # type: ignore[attr-defined]
+    assert parser.stats.unknown_lines == 0
+
+
+def test_utc_offsets_are_whole_quarter_hours_and_unreadable_clocks_give_none() -> None:
+    from starstats_core.classify.header import utc_offset_minutes
+
+    # India is UTC+5:30; the local clock was read a second after the UTC stamp.
+    assert utc_offset_minutes("11:30:01 01/02/26", "2026-01-02T06:00:00.000Z") == 330
+    # West of Greenwich, across midnight.
+    assert utc_offset_minutes("20:00:00 01/01/26", "2026-01-02T01:00:00.000Z") == -300
+    assert utc_offset_minutes("25:00:00 01/01/26", "2026-01-02T01:00:00.000Z") is None
+    assert utc_offset_minutes("01:00:00 01/01/26", "not a time") is None
+    # An offset no time zone has is refused (a clock set a day wrong).
+    assert utc_offset_minutes("01:00:00 01/03/26", "2026-01-01T01:00:00.000Z") is None

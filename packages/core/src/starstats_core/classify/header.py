@@ -8,6 +8,7 @@ They are spread over many lines, so the parser collects them and emits the event
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from starstats_core.events.header import SessionStarted
 from starstats_core.structure import Entry
@@ -16,6 +17,21 @@ _BACKUP = re.compile(r"BackupNameAttachment=\"\s*(?P<name>[^\"]*?)\s*\"")
 _BUILD = re.compile(r"Build\((?P<build>\d+)\)")
 _CHANNEL = re.compile(r"[\\/](?P<channel>[A-Za-z][A-Za-z0-9_-]*)[\\/]Bin64[\\/]", re.IGNORECASE)
 _QUOTED = re.compile(r"'(?P<value>[^']*)'")
+# `Local time is 16:58:34 04/07/25, system running for 6937 minutes`
+_LOCAL_TIME = re.compile(r"Local time is (?P<clock>\d\d:\d\d:\d\d \d\d/\d\d/\d\d)\b")
+
+
+def utc_offset_minutes(local_clock: str, utc_timestamp: str) -> int | None:
+    """The player's UTC offset from the header's local clock and the line's UTC time,
+    rounded to a quarter hour (real offsets are whole quarters); None if unreadable."""
+    try:
+        local = datetime.strptime(local_clock, "%H:%M:%S %m/%d/%y")
+        utc = datetime.fromisoformat(utc_timestamp).replace(tzinfo=None)
+    except ValueError:
+        return None
+    minutes = round((local - utc).total_seconds() / 900) * 15
+    return minutes if -14 * 60 <= minutes <= 14 * 60 else None
+
 
 # Substrings that make a line a header candidate (checked on raw lines by the parser).
 HEADER_KEYWORDS = (
@@ -28,6 +44,7 @@ HEADER_KEYWORDS = (
     "@session:",
     "@env_session:",
     "Environment:",
+    "Local time is ",
 )
 
 
@@ -36,7 +53,7 @@ class HeaderCollector:
     """Fields of the header seen so far, for the launch whose header is being read."""
 
     timestamp: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str | int] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -76,7 +93,7 @@ class HeaderCollector:
         return True, None, None
 
     @staticmethod
-    def _field_of(entry: Entry) -> tuple[str | None, str]:
+    def _field_of(entry: Entry) -> tuple[str | None, str | int]:
         body = entry.body
         simple = (
             ("FileVersion: ", "file_version"),
@@ -91,6 +108,10 @@ class HeaderCollector:
             return ("channel", m["channel"].upper()) if m is not None else (None, "")
         if body.startswith("Environment:"):
             return "environment", body[len("Environment:") :].strip()
+        if body.startswith("Local time is "):
+            m = _LOCAL_TIME.match(body)
+            offset = None if m is None else utc_offset_minutes(m["clock"], entry.timestamp)
+            return ("utc_offset_minutes", offset) if offset is not None else (None, "")
         for prefix, key in (("@session:", "session_guid"), ("@env_session:", "env_session")):
             if body.startswith(prefix):
                 q = _QUOTED.search(body)

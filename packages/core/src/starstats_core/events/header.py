@@ -24,3 +24,6 @@ class SessionStarted(BaseEvent):
     env_session: str | None = None
     environment: str | None = None
     channel: str | None = None
+    # From `Local time is ...` against the line's UTC time: the player's time zone offset,
+    # so days and hours can be shown in local time.
+    utc_offset_minutes: int | None = None
