@@ -3,12 +3,12 @@
 Owns the file I/O the pure core may not do: opening, chunked reads, the file signature.
 """
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from starstats_core.parser import LogParser, ParsedEvent, ParseStats, ShapeStat
+from starstats_core.parser import LogParser, ParsedEvent
+from starstats_core.stats import LINE_COUNTS, ParseStats
 from starstats_core.wire import file_signature
 
 CHUNK_BYTES = 4 << 20
@@ -60,49 +60,28 @@ def parse_file(
 
 @dataclass(slots=True)
 class Totals:
-    """Line accounting summed over several files."""
+    """Line accounting summed over several files (merged as they come: constant memory)."""
 
     files: int = 0
-    stats: list[ParseStats] = field(default_factory=list)
+    merged: ParseStats = field(default_factory=ParseStats)
 
     def add(self, stats: ParseStats) -> None:
         self.files += 1
-        self.stats.append(stats)
+        self.merged.merge(stats)
 
     def summary(self, top: int) -> dict[str, object]:
         """The `parse --format summary` object."""
-        fields = (
-            "lines",
-            "structured",
-            "continuation",
-            "blank",
-            "event_lines",
-            "silent",
-            "noise",
-            "unknown_lines",
-            "duplicates",
-            "truncated_lines",
-            "rule_errors",
-        )
-        sums = {name: sum(getattr(s, name) for s in self.stats) for name in fields}
-        events: Counter[str] = Counter()
-        shapes: dict[str, ShapeStat] = {}
-        for s in self.stats:
-            events.update(s.events)
-            for shape in s.shapes.values():
-                if not shape.count:
-                    continue
-                merged = shapes.setdefault(shape.shape, ShapeStat(shape.shape, 0, shape.sample))
-                merged.count += shape.count
-        ordered = sorted(shapes.values(), key=lambda s: (-s.count, s.shape))[:top]
+        merged = self.merged
+        counts = {name: getattr(merged, name) for name in LINE_COUNTS}
         return {
             "files": self.files,
-            **{k: sums[k] for k in ("lines", "structured", "continuation", "blank")},
-            "events": dict(sorted(events.items())),
-            "event_count": sum(events.values()),
-            **{k: sums[k] for k in fields[4:]},
-            "unknown_shape_count": len(shapes),
+            **{k: counts[k] for k in LINE_COUNTS[:4]},
+            "events": dict(sorted(merged.events.items())),
+            "event_count": sum(merged.events.values()),
+            **{k: counts[k] for k in LINE_COUNTS[4:]},
+            "unknown_shape_count": len(merged.top_shapes()),
             "unknown_shapes": [
-                {"shape": s.shape, "count": s.count, "sample": s.sample} for s in ordered
+                {"shape": s.shape, "count": s.count, "sample": s.sample}
+                for s in merged.top_shapes(top)
             ],
         }

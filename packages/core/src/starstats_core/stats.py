@@ -3,6 +3,21 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
+# The integer counters of `ParseStats`, in the order reports list them.
+LINE_COUNTS = (
+    "lines",
+    "structured",
+    "continuation",
+    "blank",
+    "event_lines",
+    "silent",
+    "noise",
+    "unknown_lines",
+    "duplicates",
+    "truncated_lines",
+    "rule_errors",
+)
+
 
 @dataclass(slots=True)
 class ShapeStat:
@@ -31,6 +46,16 @@ class ParseStats:
     rule_errors: int = 0
     events: Counter[str] = field(default_factory=Counter)
     shapes: dict[str, ShapeStat] = field(default_factory=dict)
+
+    def merge(self, other: "ParseStats") -> None:
+        """Add `other`'s counts to these (a shape keeps the sample seen first)."""
+        for name in LINE_COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.events.update(other.events)
+        for shape in other.shapes.values():
+            if shape.count:
+                mine = self.shapes.setdefault(shape.shape, ShapeStat(shape.shape, 0, shape.sample))
+                mine.count += shape.count
 
     def top_shapes(self, limit: int | None = None) -> list[ShapeStat]:
         """Unknown shapes, most frequent first (ties by shape text, for stable output)."""

@@ -103,12 +103,3 @@ def parse_structure(line: str) -> Entry | None:
     """Split one line (without its line ending) into an `Entry`; None if it has no timestamp."""
     layout = layout_of(line)
     return None if layout is None else entry_at(line, layout)
-
-
-def parse_head(line: str) -> tuple[str | None, str | None, int] | None:
-    """(level, event name, where the body starts) of a line, or None without a timestamp."""
-    layout = layout_of(line)
-    if layout is None:
-        return None
-    name = line[layout.name_start : layout.name_end] if layout.name_start >= 0 else None
-    return layout.level, name, layout.body_start
