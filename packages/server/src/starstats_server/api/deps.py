@@ -1,0 +1,71 @@
+"""FastAPI dependencies: the app state, the authenticated principal, client-IP rate limits."""
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from starstats_server.auth.tokens import Principal, TokenType
+from starstats_server.errors import Forbidden, Unauthorized
+from starstats_server.ratelimit import Limit
+from starstats_server.services import devices as device_service
+from starstats_server.state import AppState
+
+_bearer = HTTPBearer(auto_error=False, scheme_name="BearerAuth")
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.starstats
+    return state
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+async def current_principal(
+    state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The verified token's principal. A device token is refused on the first request after
+    its device was revoked (checked on every call, not cached)."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorized("missing or malformed bearer token")
+    principal = state.tokens.verify(credentials.credentials)
+    if principal.token_type is TokenType.DEVICE:
+        assert principal.device_id is not None
+        await device_service.check_device_active(state, principal.user_id, principal.device_id)
+    return principal
+
+
+async def user_principal(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    """Only user tokens: account and pairing management is not for devices."""
+    if principal.token_type is not TokenType.USER:
+        raise Forbidden("user_token_required", "this route needs a user token, not a device token")
+    return principal
+
+
+AnyPrincipal = Annotated[Principal, Depends(current_principal)]
+UserPrincipal = Annotated[Principal, Depends(user_principal)]
+
+
+def client_address(request: Request, state: AppState) -> str:
+    """The caller's IP: the first X-Forwarded-For hop only when the proxy is trusted."""
+    if state.settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        first = forwarded.split(",", 1)[0].strip()
+        if first:
+            return first
+    return request.client.host if request.client else "unknown"
+
+
+def rate_limit(
+    name: str, per_minute: Callable[[AppState], int]
+) -> Callable[[Request], Coroutine[Any, Any, None]]:
+    """A dependency that counts one request against `name` for the client's IP."""
+
+    async def _check(request: Request) -> None:
+        state = get_state(request)
+        state.limiter.check(Limit(name, per_minute(state)), client_address(request, state))
+
+    return _check

@@ -1,0 +1,82 @@
+"""`starstats-server`: serve, migrate, openapi. A bad setting or key prints one `error:` line
+and exits with code 2."""
+
+import asyncio
+import json
+import logging
+from typing import Annotated
+
+import typer
+
+from starstats_server.errors import KeyFileError, SettingsError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="StarStats API server.")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind.")] = 8080,
+) -> None:
+    """Migrate the database, then serve the API."""
+    import uvicorn
+
+    from starstats_server.app import create_app
+    from starstats_server.settings import load_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        api = create_app(settings)
+    except (SettingsError, KeyFileError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(
+        f"StarStats API on http://{host}:{port} (database: {settings.sqlalchemy_url.split(':', 1)[0]})"
+    )
+    uvicorn.run(
+        api, host=host, port=port, log_level="info", proxy_headers=settings.trust_forwarded_for
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations and exit."""
+    from starstats_server.db.engine import create_engine
+    from starstats_server.db.migrate import current_revision, upgrade_to_head
+    from starstats_server.settings import load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+
+    async def _run() -> str | None:
+        engine = create_engine(settings.sqlalchemy_url)
+        try:
+            await upgrade_to_head(engine)
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        revision = asyncio.run(_run())
+    except OSError as exc:
+        raise _fail(f"cannot reach the database: {exc}") from None
+    typer.echo(f"database at revision {revision}")
+
+
+@app.command()
+def openapi() -> None:
+    """Print the OpenAPI document (JSON) without starting a server."""
+    from starstats_server.openapi import openapi_document
+
+    typer.echo(json.dumps(openapi_document(), indent=2, sort_keys=True))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Database access: tables, engine construction and migrations (SQLite or PostgreSQL)."""

@@ -1,0 +1,28 @@
+"""Ops routes on both backends: health, readiness, metrics, JWKS, error bodies."""
+
+from fastapi.testclient import TestClient
+
+
+def test_healthz_answers_ok_with_the_version(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "version": "0.1.0"}
+
+
+def test_readyz_reports_the_database_ok_and_unconfigured_smtp_skipped(client: TestClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "smtp": "skipped"}
+
+
+def test_unknown_route_gets_the_json_error_body(client: TestClient) -> None:
+    response = client.get("/nope")
+    assert response.status_code == 404
+    assert response.json() == {"error": "not_found", "detail": "Not Found"}
+
+
+def test_jwks_publishes_one_rs256_key(client: TestClient) -> None:
+    keys = client.get("/.well-known/jwks.json").json()["keys"]
+    assert len(keys) == 1
+    assert keys[0]["alg"] == "RS256"
+    assert len(keys[0]["kid"]) == 12
