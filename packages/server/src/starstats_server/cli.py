@@ -35,9 +35,8 @@ def serve(
         api = create_app(settings)
     except (SettingsError, KeyFileError) as exc:
         raise _fail(str(exc)) from None
-    typer.echo(
-        f"StarStats API on http://{host}:{port} (database: {settings.sqlalchemy_url.split(':', 1)[0]})"
-    )
+    backend = settings.sqlalchemy_url.split(":", 1)[0]
+    typer.echo(f"StarStats API on http://{host}:{port} (database: {backend})")
     uvicorn.run(
         api, host=host, port=port, log_level="info", proxy_headers=settings.trust_forwarded_for
     )
