@@ -139,3 +139,56 @@ def app(settings: Settings, clock: ManualClock) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+@dataclass(frozen=True)
+class TestUser:
+    id: uuid.UUID
+    handle: str
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def make_user(app: FastAPI, client: TestClient) -> Callable[..., TestUser]:
+    """Creates a user row directly (no sign-up route, no password hashing cost) and mints a
+    user token for it. `client` is requested so the app's lifespan is running."""
+    import sqlalchemy as sa
+
+    from starstats_server.auth.passwords import hash_password
+    from starstats_server.db.tables import users
+
+    state = app.state.starstats
+    password_hash = hash_password(TEST_PASSWORD)  # once per test, not once per user
+
+    def _make(
+        handle: str = "TestPilot", email: str | None = None, verified: bool = True
+    ) -> TestUser:
+        user_id = uuid.uuid4()
+        email = email or f"{handle.lower()}@example.com"
+        now = state.clock.now()
+
+        async def _insert() -> None:
+            async with state.engine.begin() as conn:
+                await conn.execute(
+                    sa.insert(users).values(
+                        id=user_id,
+                        email=email.lower(),
+                        password_hash=password_hash,
+                        handle=handle.lower(),
+                        claimed_handle=handle,
+                        created_at=now,
+                        updated_at=now,
+                        email_verified_at=now if verified else None,
+                    )
+                )
+
+        client.portal.call(_insert)  # type: ignore[union-attr]
+        token, _ = state.tokens.mint(user_id, handle, now)
+        return TestUser(user_id, handle, email, token)
+
+    return _make

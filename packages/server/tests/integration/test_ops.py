@@ -26,3 +26,11 @@ def test_jwks_publishes_one_rs256_key(client: TestClient) -> None:
     assert len(keys) == 1
     assert keys[0]["alg"] == "RS256"
     assert len(keys[0]["kid"]) == 12
+
+
+def test_make_user_fixture_gives_a_token_the_server_accepts(client: TestClient, make_user) -> None:  # type: ignore[no-untyped-def]
+    user = make_user("Fixture_Pilot")
+    # Any authenticated route would do; none exists in this module, so check the token verifies.
+    principal = client.app.state.starstats.tokens.verify(user.token)  # type: ignore[attr-defined]
+    assert principal.handle == "Fixture_Pilot"
+    assert principal.user_id == user.id
