@@ -11,29 +11,36 @@ endif
 export UV_SYSTEM_CERTS ?= 1
 DATA := .starstats
 DEMO_LOG := $(DATA)/demo/Game.log
+HOST ?= 127.0.0.1
+PORT ?= 8080
 
-.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench clean
+.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench clean
 
 sync:
 	$(UV) sync --all-packages --locked
 
-# For now StarStats is the parser and its CLI: make a demo Game.log and summarise it.
+# The embedded default: the API server on SQLite with an auto-generated signing key, all data
+# under $(DATA)/server, plus a demo Game.log parsed by the client. Stops with Ctrl-C.
 up: sync
 	$(UV) run starstats-client synth --out $(DEMO_LOG) --lines 20000 --sessions 2
 	$(UV) run starstats-client parse $(DEMO_LOG) --top 5
-	@echo "Parsed $(DEMO_LOG). Try: $(UV) run starstats-client parse --format jsonl $(DEMO_LOG) | head"
+	STARSTATS_DATA_DIR=$(DATA)/server STARSTATS_JWT_KEY_AUTOGEN=true \
+	STARSTATS_JWT_ISSUER=http://$(HOST):$(PORT) \
+	  $(UV) run starstats-server serve --host $(HOST) --port $(PORT)
 
 lint: sync
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 
 typecheck: sync
-	$(UV) run mypy packages/core/src packages/client/src
+	$(UV) run mypy packages/core/src packages/client/src packages/server/src
 
 contracts: sync
 	$(UV) run lint-imports
 
+# The server half of the suite runs on SQLite and on a throwaway PostgreSQL it starts itself.
 pytest: sync
+	@if [ "$${STARSTATS_TEST_SKIP_POSTGRES:-}" != 1 ]; then bash scripts/ensure-postgres.sh; fi
 	$(UV) run pytest -q
 
 # Proves the desktop client installs and passes its tests with no server library present.
@@ -46,7 +53,11 @@ test: lint typecheck contracts client-only pytest
 bench-parser: sync
 	$(UV) run python scripts/bench_parser.py
 
-bench: bench-parser
+# Ingest throughput over real HTTP on a throwaway PostgreSQL (see docs/benchmarks.md).
+bench-ingest: sync
+	$(UV) run python scripts/bench_ingest.py
+
+bench: bench-parser bench-ingest
 
 clean:
 	rm -rf .venv .venv-client $(DATA) .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """StarStats API server: FastAPI app, services, database, auth."""
 
-__version__ = "0.1.0"
+from starstats_server.version import __version__
 
 __all__ = ["__version__", "create_app"]
 

@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from starstats_server import __version__
 from starstats_server.api import ops
 from starstats_server.api.errors import install_error_handlers
 from starstats_server.api.limits import BodyLimitMiddleware
@@ -20,6 +19,7 @@ from starstats_server.metrics import Metrics
 from starstats_server.ratelimit import RateLimiter
 from starstats_server.settings import Settings
 from starstats_server.state import AppState
+from starstats_server.version import __version__
 
 log = logging.getLogger(__name__)
 

@@ -3,9 +3,26 @@
 Labels are bounded enums only: never a user, handle, device or session.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from starstats_server.errors import ServiceError, TooManyRequests
+
+
+class AuthAction(StrEnum):
+    SIGNUP = "signup"
+    LOGIN = "login"
+    REDEEM = "redeem"
+
+
+class AuthOutcome(StrEnum):
+    OK = "ok"
+    REJECTED = "rejected"
+    RATE_LIMITED = "rate_limited"
 
 
 @dataclass
@@ -44,3 +61,20 @@ class Metrics:
             ["action", "outcome"],
             registry=r,
         )
+
+    def record_auth(self, action: AuthAction, outcome: AuthOutcome) -> None:
+        self.auth_attempts.labels(action.value, outcome.value).inc()
+
+    @contextmanager
+    def auth_attempt(self, action: AuthAction) -> Iterator[None]:
+        """Count the enclosed attempt: ok when it finishes, rejected or rate_limited when it
+        raises that `ServiceError` (anything else is a server fault, not an outcome)."""
+        try:
+            yield
+        except TooManyRequests:
+            self.record_auth(action, AuthOutcome.RATE_LIMITED)
+            raise
+        except ServiceError:
+            self.record_auth(action, AuthOutcome.REJECTED)
+            raise
+        self.record_auth(action, AuthOutcome.OK)

@@ -31,11 +31,25 @@ class RateLimiter:
     def check(self, limit: Limit, client: str) -> None:
         """Count one hit; `TooManyRequests` (with Retry-After seconds) once over the limit."""
         item = RateLimitItemPerMinute(limit.per_minute)
-        if self._limiter.hit(item, limit.name, client):
-            return
+        if not self._limiter.hit(item, limit.name, client):
+            raise self._refusal(limit, client)
+
+    def ensure_available(self, limit: Limit, client: str) -> None:
+        """`TooManyRequests` when `limit` is used up, without counting a hit: for budgets that
+        are charged only after the outcome is known (see `spend`)."""
+        item = RateLimitItemPerMinute(limit.per_minute)
+        if not self._limiter.test(item, limit.name, client):
+            raise self._refusal(limit, client)
+
+    def spend(self, limit: Limit, client: str) -> None:
+        """Count one hit against `limit`, never refusing."""
+        self._limiter.hit(RateLimitItemPerMinute(limit.per_minute), limit.name, client)
+
+    def _refusal(self, limit: Limit, client: str) -> TooManyRequests:
+        item = RateLimitItemPerMinute(limit.per_minute)
         stats = self._limiter.get_window_stats(item, limit.name, client)
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-        raise TooManyRequests(
+        return TooManyRequests(
             f"too many {limit.name} requests; retry in {retry_after} s", retry_after
         )
 

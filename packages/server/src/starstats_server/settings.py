@@ -95,5 +95,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
-        env = _ALIASES.get(field, f"STARSTATS_{field.upper()}")
+        # An aliased field reports its variable name (DATABASE_URL) as the location.
+        if field in _ALIASES.values():
+            env = field
+        else:
+            env = _ALIASES.get(field, f"STARSTATS_{field.upper()}")
         raise SettingsError(f"invalid setting {env}: {first['msg']}") from None

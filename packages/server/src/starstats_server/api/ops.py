@@ -2,18 +2,16 @@
 
 from typing import Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from starstats_server import __version__
 from starstats_server.api.deps import State
+from starstats_server.services.health import Check, readiness_checks
+from starstats_server.version import __version__
 
 router = APIRouter(tags=["ops"])
-
-Check = Literal["ok", "fail", "skipped"]
 
 
 class Health(BaseModel):
@@ -33,15 +31,6 @@ async def healthz() -> Health:
     return Health(status="ok", version=__version__)
 
 
-async def _database_check(state: State) -> Check:
-    try:
-        async with state.engine.connect() as conn:
-            await conn.execute(sa.text("SELECT 1"))
-    except Exception:  # any failure to reach the database means "not ready"
-        return "fail"
-    return "ok"
-
-
 @router.get(
     "/readyz",
     response_model=Readiness,
@@ -50,8 +39,7 @@ async def _database_check(state: State) -> Check:
 async def readyz(state: State) -> JSONResponse:
     """Readiness: the database (always) and each configured dependency; `skipped` means not
     configured and does not fail readiness."""
-    checks: dict[str, Check] = {"database": await _database_check(state)}
-    checks["smtp"] = "skipped" if state.settings.smtp_url is None else "ok"
+    checks = await readiness_checks(state)
     failed = any(value == "fail" for value in checks.values())
     body = Readiness(status="degraded" if failed else "ok", version=__version__, checks=checks)
     return JSONResponse(body.model_dump(), status_code=503 if failed else 200)

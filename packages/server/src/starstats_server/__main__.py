@@ -1,0 +1,5 @@
+"""`python -m starstats_server` = `starstats-server`."""
+
+from starstats_server.cli import main
+
+main()
