@@ -154,9 +154,14 @@ class TestUser:
 
 
 @pytest.fixture
-def make_user(app: FastAPI, client: TestClient) -> Callable[..., TestUser]:
-    """Creates a user row directly (no sign-up route, no password hashing cost) and mints a
-    user token for it. `client` is requested so the app's lifespan is running."""
+def make_user(app: FastAPI, db_url: str) -> Callable[..., TestUser]:
+    """Creates a user row directly (no sign-up route) and mints a user token for it.
+
+    It writes through its own short-lived engine in its own event loop, never through the
+    app's pool: pooled asyncpg connections belong to the loop that opened them, and the app
+    may be served from another loop (TestClient's portal, or a uvicorn thread)."""
+    import asyncio
+
     import sqlalchemy as sa
 
     from starstats_server.auth.passwords import hash_password
@@ -173,22 +178,58 @@ def make_user(app: FastAPI, client: TestClient) -> Callable[..., TestUser]:
         now = state.clock.now()
 
         async def _insert() -> None:
-            async with state.engine.begin() as conn:
-                await conn.execute(
-                    sa.insert(users).values(
-                        id=user_id,
-                        email=email.lower(),
-                        password_hash=password_hash,
-                        handle=handle.lower(),
-                        claimed_handle=handle,
-                        created_at=now,
-                        updated_at=now,
-                        email_verified_at=now if verified else None,
+            engine = create_engine(db_url)
+            try:
+                async with engine.begin() as conn:
+                    await conn.execute(
+                        sa.insert(users).values(
+                            id=user_id,
+                            email=email.lower(),
+                            password_hash=password_hash,
+                            handle=handle.lower(),
+                            claimed_handle=handle,
+                            created_at=now,
+                            updated_at=now,
+                            email_verified_at=now if verified else None,
+                        )
                     )
-                )
+            finally:
+                await engine.dispose()
 
-        client.portal.call(_insert)  # type: ignore[union-attr]
+        asyncio.run(_insert())
         token, _ = state.tokens.mint(user_id, handle, now)
         return TestUser(user_id, handle, email, token)
 
     return _make
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[LiveServer]:
+    """The app served by uvicorn over real HTTP on a free loopback port, in a thread."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert thread.is_alive(), "uvicorn exited during start-up"
+        assert time.monotonic() < deadline, "uvicorn did not start in 15 s"
+        time.sleep(0.02)
+    yield LiveServer(f"http://127.0.0.1:{port}")
+    server.should_exit = True
+    thread.join(timeout=15)

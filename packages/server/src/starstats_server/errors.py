@@ -12,6 +12,7 @@ maps them to HTTP.
         ├── Conflict             409
         ├── Gone                 410
         ├── PayloadTooLarge      413
+        ├── Unprocessable        422 (a body that parses but breaks the schema)
         └── TooManyRequests      429 (with `retry_after` seconds)
 """
 
@@ -68,6 +69,10 @@ class Gone(ServiceError):
 
 class PayloadTooLarge(ServiceError):
     status = 413
+
+
+class Unprocessable(ServiceError):
+    status = 422
 
 
 class TooManyRequests(ServiceError):

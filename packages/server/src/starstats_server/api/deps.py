@@ -7,7 +7,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from starstats_server.auth.tokens import Principal, TokenType
-from starstats_server.errors import Forbidden, Unauthorized
+from starstats_server.errors import Forbidden, TooManyRequests, Unauthorized
+from starstats_server.metrics import AuthAction, AuthOutcome
 from starstats_server.ratelimit import Limit
 from starstats_server.services import devices as device_service
 from starstats_server.state import AppState
@@ -60,12 +61,21 @@ def client_address(request: Request, state: AppState) -> str:
 
 
 def rate_limit(
-    name: str, per_minute: Callable[[AppState], int]
+    name: str,
+    per_minute: Callable[[AppState], int],
+    *,
+    action: AuthAction | None = None,
 ) -> Callable[[Request], Coroutine[Any, Any, None]]:
-    """A dependency that counts one request against `name` for the client's IP."""
+    """A dependency that counts one request against `name` for the client's IP; a refusal is
+    recorded as `rate_limited` for `action` when one is given."""
 
     async def _check(request: Request) -> None:
         state = get_state(request)
-        state.limiter.check(Limit(name, per_minute(state)), client_address(request, state))
+        try:
+            state.limiter.check(Limit(name, per_minute(state)), client_address(request, state))
+        except TooManyRequests:
+            if action is not None:
+                state.metrics.record_auth(action, AuthOutcome.RATE_LIMITED)
+            raise
 
     return _check
