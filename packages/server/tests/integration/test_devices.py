@@ -80,9 +80,32 @@ def test_start_refuses_wrong_label_types(client: TestClient, make_user: MakeUser
 
 
 def test_codes_are_different_each_time(client: TestClient, make_user: MakeUser) -> None:
-    user = make_user("Pilot")
-    codes = {_start(client, user)["code"] for _ in range(10)}
+    users = [make_user("Pilot"), make_user("Wingman")]
+    codes = {_start(client, user)["code"] for user in users for _ in range(5)}
     assert len(codes) == 10
+
+
+def test_at_most_five_codes_wait_per_user(client: TestClient, make_user: MakeUser) -> None:
+    user = make_user("Pilot")
+    for _ in range(5):
+        _start(client, user)
+    response = client.post("/v1/auth/devices/start", json={}, headers=user.headers)
+    assert response.status_code == 409
+    assert _error(response) == "too_many_pending_codes"
+    # Another user is unaffected.
+    assert _start(client, make_user("Wingman"))["code"]
+
+
+def test_used_and_expired_codes_free_their_slot(
+    client: TestClient, make_user: MakeUser, clock: ManualClock
+) -> None:
+    user = make_user("Pilot")
+    codes = [_start(client, user)["code"] for _ in range(5)]
+    assert client.post("/v1/auth/devices/redeem", json={"code": codes[0]}).status_code == 200
+    _start(client, user)  # the redeemed code no longer counts
+    clock.advance(timedelta(minutes=11))
+    for _ in range(5):  # all of them expired: five new ones fit
+        _start(client, user)
 
 
 def test_start_with_a_device_token_is_forbidden(client: TestClient, make_user: MakeUser) -> None:

@@ -8,7 +8,7 @@ it is paired to.
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, BackgroundTasks, Depends
 from pydantic import BaseModel, Field
 
 from starstats_server.api.deps import AnyPrincipal, State, UserPrincipal, rate_limit
@@ -90,11 +90,17 @@ def _auth_response(session: accounts.Session) -> AuthResponse:
         )
     ],
 )
-async def signup(state: State, body: SignupRequest) -> AuthResponse:
+async def signup(state: State, body: SignupRequest, background: BackgroundTasks) -> AuthResponse:
     """Create an account and send the verification email. Errors: `invalid_email`,
     `password_too_short`, `password_too_long`, `missing_handle`, `invalid_handle` (400);
     `email_taken`, `handle_taken` (409)."""
-    session = await accounts.sign_up(state, body.email, body.password, body.claimed_handle)
+    session = await accounts.sign_up(
+        state,
+        body.email,
+        body.password,
+        body.claimed_handle,
+        send_later=lambda mail: background.add_task(accounts.deliver, state, mail),
+    )
     return _auth_response(session)
 
 

@@ -52,7 +52,9 @@ class DeviceList(BaseModel):
     devices: list[DeviceOut]
 
 
-@router.post("/start", response_model=PairingStarted, responses=error_responses(400, 401, 403, 413))
+@router.post(
+    "/start", response_model=PairingStarted, responses=error_responses(400, 401, 403, 409, 413)
+)
 async def start_pairing(
     state: State,
     principal: UserPrincipal,

@@ -4,6 +4,8 @@ Hashing costs ~50 ms of CPU, so callers run it in a worker thread (`anyio.to_thr
 the event loop serving other requests.
 """
 
+import os
+import threading
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -23,14 +25,22 @@ def _dummy_hash() -> str:
     return _HASHER.hash("starstats-timing-equaliser")
 
 
+# Each argon2 run holds 19 MiB; at most this many run at once (the rest wait in their worker
+# thread), so a burst of logins cannot turn into 40 threads x 19 MiB of memory.
+_SLOTS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+
+
 def hash_password(password: str) -> str:
     """The PHC string for `password` with a fresh random salt."""
-    return _HASHER.hash(password)
+    with _SLOTS:
+        return _HASHER.hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Whether `password` matches; with no stored hash, burns the same time and says no."""
+    dummy = _dummy_hash() if stored_hash is None else ""
     try:
-        return _HASHER.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
+        with _SLOTS:
+            return _HASHER.verify(stored_hash or dummy, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False

@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -117,7 +118,7 @@ def _verification_mail(state: AppState, to: str, handle: str, token: str) -> Mai
     return Mail(to=to, subject=VERIFY_SUBJECT, body=body)
 
 
-async def _deliver(state: AppState, mail: Mail) -> bool:
+async def deliver(state: AppState, mail: Mail) -> bool:
     """Send `mail`; a failure is logged and reported as False, never raised."""
     try:
         return await state.mailer.send(mail)
@@ -136,9 +137,16 @@ async def _taken(conn: AsyncConnection, email: str, handle: str) -> Conflict | N
     return None
 
 
-async def sign_up(state: AppState, email: str, password: str, claimed_handle: str) -> Session:
+async def sign_up(
+    state: AppState,
+    email: str,
+    password: str,
+    claimed_handle: str,
+    send_later: Callable[[Mail], None] | None = None,
+) -> Session:
     """Create an account (emails and handles unique case-insensitively), send the
-    verification mail, and return a user token."""
+    verification mail, and return a user token. With `send_later`, the mail is handed to it
+    (the route sends it after the response, so a slow mail server never delays sign-up)."""
     with state.metrics.auth_attempt(AuthAction.SIGNUP):
         email = normalise_email(email)
         handle = claimed_handle.strip()
@@ -174,7 +182,11 @@ async def sign_up(state: AppState, email: str, password: str, claimed_handle: st
             if taken is None:
                 raise
             raise taken from None
-    await _deliver(state, _verification_mail(state, email, handle, verify_token))
+    mail = _verification_mail(state, email, handle, verify_token)
+    if send_later is None:
+        await deliver(state, mail)
+    else:
+        send_later(mail)
     token, _ = state.tokens.mint(user_id, handle, now)
     return Session(token=token, user_id=user_id, claimed_handle=handle)
 
@@ -260,7 +272,7 @@ async def resend_verification(state: AppState, user_id: uuid.UUID) -> bool:
                 updated_at=now,
             )
         )
-    return await _deliver(
+    return await deliver(
         state, _verification_mail(state, row.email, row.claimed_handle, verify_token)
     )
 

@@ -41,6 +41,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0, 1: read alou
 CODE_LENGTH = 8
 PAIRING_TTL = timedelta(minutes=10)
 DEFAULT_LABEL = "Desktop client"
+MAX_PENDING_CODES = 5
 GLOBAL_FAILED_REDEEMS_PER_MINUTE = 300
 _FAILED_REDEEMS = Limit("failed_redeem", GLOBAL_FAILED_REDEEMS_PER_MINUTE)
 _EVERYONE = "*"  # the global budget has one key for all clients
@@ -82,6 +83,7 @@ async def start_pairing(state: AppState, user_id: uuid.UUID, label: str | None) 
                     raise Unauthorized(
                         "the account for this token no longer exists", code="user_not_found"
                     )
+                await _limit_pending(conn, user_id, now)
                 await conn.execute(
                     sa.insert(device_pairings).values(
                         code=code,
@@ -95,6 +97,22 @@ async def start_pairing(state: AppState, user_id: uuid.UUID, label: str | None) 
             continue  # the code is taken (about one chance in 1e11 per live code): draw again
         return Pairing(code=code, expires_at=expires_at, label=label)
     raise RuntimeError("could not draw an unused pairing code")  # pragma: no cover
+
+
+async def _limit_pending(conn: AsyncConnection, user_id: uuid.UUID, now: datetime) -> None:
+    """Drop the user's expired unused codes, and refuse a new one while
+    `MAX_PENDING_CODES` are still live: each live code is a target for guessing, so a user
+    (or a stolen user token) cannot fill the code space."""
+    unused = sa.and_(device_pairings.c.user_id == user_id, device_pairings.c.redeemed_at.is_(None))
+    await conn.execute(
+        sa.delete(device_pairings).where(unused, device_pairings.c.expires_at <= now)
+    )
+    live = await conn.scalar(sa.select(sa.func.count()).select_from(device_pairings).where(unused))
+    if (live or 0) >= MAX_PENDING_CODES:
+        raise Conflict(
+            "too_many_pending_codes",
+            f"{MAX_PENDING_CODES} pairing codes are already waiting; use one or let them expire",
+        )
 
 
 def normalise_code(raw: str) -> str:
