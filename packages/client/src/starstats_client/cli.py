@@ -1,7 +1,6 @@
-"""The `starstats-client` command line (typer): parse logs, make demo logs.
-
-Later issues add run/import/pair/status; each command maps errors to one clear line on
-stderr and a non-zero exit, never a traceback.
+"""The `starstats-client` command line (typer): parse, synth, run, import, status, unknown,
+ignore. Commands only parse options and print; the work lives in `app` and below. Every
+expected error (`errors.ClientError`) is one `error:` line on stderr and exit code 2.
 """
 
 import json
@@ -14,7 +13,8 @@ from typing import Annotated
 
 import typer
 
-from starstats_client.logfiles import LogFileError, Totals, expand_paths, parse_file, read_signature
+from starstats_client.errors import ClientError, LogFileError
+from starstats_client.logfiles import Totals, expand_paths, parse_file, read_signature
 from starstats_core.events import event_to_dict
 from starstats_core.parser import LogParser
 from starstats_core.synth import Era, synthesize_log
@@ -155,6 +155,190 @@ def synth(
     except OSError as err:
         raise _fail(f"{out}: {err.strerror or err}") from None
     typer.echo(f"wrote {out}")
+
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="folder of the local database (default: per-user data)"),
+]
+
+
+@app.command()
+def run(
+    gamelog: Annotated[
+        Path | None, typer.Option(help="tail this Game.log instead of discovered installs")
+    ] = None,
+    data_dir: DataDir = None,
+    no_sync: Annotated[bool, typer.Option("--no-sync", help="store locally only")] = False,
+) -> None:
+    """Tail Game.log files into the local store until Ctrl-C / SIGTERM."""
+    from starstats_client import app as client
+
+    del no_sync  # sync is not implemented yet, so every run is a --no-sync run
+    try:
+        logs = client.live_logs(gamelog, client.settings())
+        with client.open_store(data_dir) as store:
+            typer.echo("sync is off (not paired): events are stored locally only", err=True)
+            typer.echo("tailing " + ", ".join(str(p) for p in logs), err=True)
+            client.run_tailer(store, logs)
+    except ClientError as err:
+        raise _fail(str(err)) from None
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--path", "--gamelog-dir", help="log files or folders (default: discovered backups)"
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    archive: Annotated[
+        bool, typer.Option("--archive", help="first copy backups into the data folder")
+    ] = False,
+) -> None:
+    """Import backup logs (each launch once, resumable) into the local store."""
+    from starstats_client import app as client
+    from starstats_client.paths import data_dir as data_folder
+    from starstats_client.progress import ImportBar
+
+    bar = ImportBar() if sys.stderr.isatty() else None
+    try:
+        with client.open_store(data_dir) as store:
+            totals, archived = client.run_import(
+                store,
+                paths or [],
+                client.settings(),
+                archive=archive,
+                data=data_folder(data_dir),
+                on_progress=bar.update if bar else None,
+            )
+    except ClientError as err:
+        raise _fail(str(err)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    read = totals.files_total - totals.files_skipped
+    typer.echo(
+        f"imported {read} file(s), skipped {totals.files_skipped} (done before, or a copy): "
+        f"{totals.lines:,} lines, {totals.events:,} new events"
+        + (f"; archived {archived} backup(s)" if archived else "")
+    )
+
+
+@app.command()
+def status(
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """What the local store holds: events, outbox, unknown shapes, files tailed, sync."""
+    from starstats_client import app as client
+
+    try:
+        with client.open_store(data_dir) as store:
+            report = client.status_report(store)
+    except ClientError as err:
+        raise _fail(str(err)) from None
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    typer.echo(f"events        {report['events']:,}")
+    for name, count in sorted(report["by_type"].items(), key=lambda kv: -kv[1])[:10]:
+        typer.echo(f"  {name:<30} {count:>10,}")
+    typer.echo(f"unsynced      {report['unsynced']:,}  (sync is off: not paired)")
+    typer.echo(f"quarantined   {report['quarantined']:,}")
+    typer.echo(f"unknown       {report['unknown_shapes']:,} shapes")
+    for tail in report["tailing"]:
+        typer.echo(f"tailing       {tail['path']} @ {tail['offset']:,}")
+
+
+@app.command()
+def unknown(
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON array")] = False,
+    top: Annotated[int, typer.Option(help="shapes to list", min=1)] = 20,
+) -> None:
+    """The most frequent unknown line shapes (PII-scrubbed samples)."""
+    from starstats_client import app as client
+
+    try:
+        with client.open_store(data_dir) as store:
+            shapes = store.unknown_shapes(top)
+    except ClientError as err:
+        raise _fail(str(err)) from None
+    if as_json:
+        rows = [{"shape": s.shape, "count": s.count, "sample": s.sample} for s in shapes]
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for shape in shapes:
+        typer.echo(f"{shape.count:>9,}  {shape.shape}")
+
+
+@app.command()
+def ignore(
+    event_name: Annotated[str, typer.Argument(help="the <Event Name> to treat as noise")],
+    data_dir: DataDir = None,
+) -> None:
+    """Treat an event name as noise from the next run/import on (and forget its shapes)."""
+    from starstats_client import app as client
+
+    name = event_name.strip().removeprefix("<").removesuffix(">")
+    if not name:
+        raise _fail("give an event name, e.g. `ignore 'Update group cache'`")
+    try:
+        with client.open_store(data_dir) as store:
+            added = store.add_noise(name)
+    except ClientError as err:
+        raise _fail(str(err)) from None
+    typer.echo(f"ignoring {name}" if added else f"{name} is already ignored")
+
+
+@app.command()
+def tray(
+    gamelog: Annotated[
+        Path | None, typer.Option(help="tail this Game.log instead of discovered installs")
+    ] = None,
+    data_dir: DataDir = None,
+    no_sync: Annotated[bool, typer.Option("--no-sync", help="store locally only")] = False,
+    hidden: Annotated[bool, typer.Option("--hidden", help="start in the tray")] = False,
+    backfill: Annotated[bool, typer.Option("--backfill", help="import backups on start")] = False,
+) -> None:
+    """Tail Game.log files like `run`, with a tray icon and a status window."""
+    from starstats_client import app as client
+    from starstats_client.errors import DiscoveryError
+    from starstats_client.importer import ProgressCallback
+    from starstats_client.paths import config_file, database_file
+    from starstats_client.paths import data_dir as data_folder
+    from starstats_client.store import Store
+    from starstats_client.ui.actions import SyncModuleActions, sync_available
+    from starstats_client.ui.tray import TrayServices, run_tray
+
+    try:
+        config, data = client.settings(), data_folder(data_dir)
+        try:
+            logs, problem = tuple(client.live_logs(gamelog, config)), None
+        except (DiscoveryError, LogFileError) as err:
+            logs, problem = (), str(err)  # the window still opens, to set the path there
+
+        def import_backups(store: Store, report: ProgressCallback) -> None:
+            client.run_import(store, [], config, archive=False, data=data, on_progress=report)
+
+        off = "--no-sync" if no_sync else None if sync_available() else "no sync module yet"
+        services = TrayServices(
+            database=database_file(data),
+            config_path=config_file(),
+            logs=logs,
+            actions=SyncModuleActions(config_file()),
+            backfill=import_backups,
+            sync_off_reason=off,
+            logs_problem=problem,
+        )
+        code = run_tray(services, show_window=not hidden, backfill=backfill)
+    except ClientError as err:
+        raise _fail(str(err)) from None
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

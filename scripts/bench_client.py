@@ -1,0 +1,303 @@
+"""Benchmark the desktop client: backfill speed, tail latency, idle cost.
+
+  (a) backfill: synthesise a backup set of >= `--lines` lines (one file per launch, mixed
+      4.1 / 4.7 eras), then, each in a fresh subprocess: parse every file with the bare
+      parser (the baseline), and `import` them into a fresh store (discover nothing: the
+      files are passed in). Prints lines/s of both, their ratio and peak RSS.
+  (b) tail latency: the real `starstats-client run` follows a Game.log; lines are appended
+      one at a time and the time until the store's cursor (committed in the same
+      transaction as the line's events) covers each line is measured: p50 / p99.
+  (c) idle: the tailer follows a quiet file for `--idle` seconds; CPU time (getrusage in
+      the child) as a percentage of one core, and peak RSS.
+
+Usage: uv run python scripts/bench_client.py [--lines N] [--idle S] [--json] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+CHUNK = 4 << 20
+TARGET_LINES_PER_S = 500_000
+TARGET_P99_MS = 250.0
+TARGET_IDLE_CPU = 1.0  # percent of one core
+LINES_PER_SESSION = 5_000
+
+
+# -- child side: one measurement, figures as JSON on stdout ----------------------------------
+def _peak_rss_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024  # macOS: bytes
+
+
+def _files(folder: str) -> list[Path]:
+    return sorted(Path(folder).glob("*.log"))
+
+
+def _child_parse(folder: str) -> dict[str, Any]:
+    from starstats_core.parser import LogParser
+
+    lines = events = 0
+    began = time.perf_counter()
+    for path in _files(folder):
+        parser = LogParser()
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                events += len(parser.feed(chunk))
+        events += len(parser.finish())
+        lines += parser.stats.lines
+    return {"seconds": time.perf_counter() - began, "lines": lines, "events": events}
+
+
+def _child_import(folder: str, database: str) -> dict[str, Any]:
+    from starstats_client.importer import import_logs
+    from starstats_client.store import Store
+
+    began = time.perf_counter()
+    with Store(Path(database)) as store:
+        progress = import_logs(store, _files(folder), noise=store.noise_names())
+    return {
+        "seconds": time.perf_counter() - began,
+        "lines": progress.lines,
+        "events": progress.events,
+        "files": progress.files_total,
+        "db_mib": Path(database).stat().st_size / (1 << 20),
+    }
+
+
+def _child_idle(log: str, database: str, seconds: str) -> dict[str, Any]:
+    from starstats_client.store import Store
+    from starstats_client.tailer import FileTail, Tailer
+
+    with Store(Path(database)) as store:
+        tail = FileTail(Path(log), store, noise=store.noise_names())
+        tail.poll()  # catch up first: only the quiet part is measured
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        stop = threading.Event()
+        timer = threading.Timer(float(seconds), stop.set)
+        began = time.perf_counter()
+        timer.start()
+        Tailer([tail]).run(stop)
+        wall = time.perf_counter() - began
+        after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"seconds": wall, "cpu_seconds": cpu, "cpu_percent": 100 * cpu / wall}
+
+
+def _child(mode: str, args: list[str]) -> int:
+    runners = {"parse": _child_parse, "import": _child_import, "idle": _child_idle}
+    figures = runners[mode](*args)
+    figures["peak_rss_mib"] = _peak_rss_mib()
+    print(json.dumps(figures))
+    return 0
+
+
+# -- parent side ---------------------------------------------------------------------------
+def _run_child(mode: str, *args: str) -> dict[str, Any]:
+    done = subprocess.run(  # noqa: S603 - our own interpreter running this very file
+        [sys.executable, __file__, "--child", mode, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode} child failed:\n{done.stderr.strip()}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _synthesise(folder: Path, lines: int, seed: int) -> dict[str, Any]:
+    """One backup file per launch until `lines` lines are written."""
+    from starstats_core.synth import synthesize_log
+
+    folder.mkdir(parents=True)
+    sessions = 2 * (lines // LINES_PER_SESSION + 2)
+    written = files = 0
+    batch: list[str] = []
+    for line in synthesize_log(seed=seed, sessions=sessions, lines_per_session=LINES_PER_SESSION):
+        batch.append(line)
+        written += 1
+        if line.endswith("CCIGBroker::FastShutdown\r\n"):
+            files += 1
+            (folder / f"Game Build(1) {files:04d}.log").write_text("".join(batch), newline="")
+            batch.clear()
+            if written >= lines:
+                break
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    return {"lines": written, "files": files, "bytes": size}
+
+
+def _backfill(tmp: Path, lines: int, seed: int, repeat: int) -> dict[str, Any]:
+    folder = tmp / "LIVE" / "logbackups"
+    synth = _synthesise(folder, lines, seed)
+    parses = [_run_child("parse", str(folder)) for _ in range(repeat)]
+    imports = []
+    for n in range(repeat):
+        imports.append(_run_child("import", str(folder), str(tmp / f"import{n}.sqlite3")))
+    parse = min(parses, key=lambda r: r["seconds"])
+    imp = min(imports, key=lambda r: r["seconds"])
+    return {
+        "synth": synth,
+        "parse_lines_per_s": parse["lines"] / parse["seconds"],
+        "parse_peak_rss_mib": max(r["peak_rss_mib"] for r in parses),
+        "import_lines_per_s": imp["lines"] / imp["seconds"],
+        "import_seconds": imp["seconds"],
+        "import_events": imp["events"],
+        "import_peak_rss_mib": max(r["peak_rss_mib"] for r in imports),
+        "import_db_mib": imp["db_mib"],
+        "ratio_import_to_parse": (imp["lines"] / imp["seconds"])
+        / (parse["lines"] / parse["seconds"]),
+        "lines_match": imp["lines"] == parse["lines"] == synth["lines"],
+    }
+
+
+def _cursor(db: sqlite3.Connection, log: Path) -> int:
+    try:
+        row = db.execute(
+            "SELECT byte_offset FROM tail_cursors WHERE path = ?", (str(log),)
+        ).fetchone()
+    except sqlite3.OperationalError:  # the child has not created the schema yet
+        return -1
+    return -1 if row is None else int(row[0])
+
+
+def _wait_cursor(db: sqlite3.Connection, log: Path, offset: int, timeout: float = 30) -> float:
+    """Seconds until the committed cursor of `log` reaches `offset` (polled every 1 ms)."""
+    began = time.perf_counter()
+    while _cursor(db, log) < offset:
+        if time.perf_counter() - began > timeout:
+            raise RuntimeError(f"the tailer never committed offset {offset}")
+        time.sleep(0.001)
+    return time.perf_counter() - began
+
+
+def _latency(tmp: Path, count: int, seed: int) -> dict[str, Any]:
+    from starstats_core.synth import synthesize_log
+
+    lines = [s.encode() for s in synthesize_log(seed=seed, sessions=1, lines_per_session=4000)]
+    head, rest = lines[:300], lines[300 : 300 + count]
+    log, data = tmp / "tail" / "LIVE" / "Game.log", tmp / "tail" / "data"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(b"".join(head))
+    command = [sys.executable, "-m", "starstats_client", "run", "--no-sync"]
+    command += ["--gamelog", str(log), "--data-dir", str(data)]
+    env = {**os.environ, "STARSTATS_CONFIG_DIR": str(tmp / "config")}
+    child = subprocess.Popen(  # noqa: S603 - our own interpreter and package
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        while not (data / "data.sqlite3").exists():
+            time.sleep(0.01)
+        db = sqlite3.connect(data / "data.sqlite3", timeout=10)
+        end = log.stat().st_size
+        _wait_cursor(db, log, end)
+        samples = []
+        with log.open("ab", buffering=0) as out:
+            for n, line in enumerate(rest):
+                out.write(line)
+                end += len(line)
+                samples.append(_wait_cursor(db, log, end) * 1000)
+                time.sleep((n * 7919 % 13) / 1000)  # 0-12 ms: appends off the poll's beat
+        db.close()
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
+    ordered = sorted(samples)
+    return {
+        "lines": len(samples),
+        "p50_ms": statistics.median(ordered),
+        "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
+        "max_ms": ordered[-1],
+        "child_exit": child.returncode,
+    }
+
+
+def _idle(tmp: Path, seconds: float, seed: int) -> dict[str, Any]:
+    from starstats_core.synth import synthesize_log
+
+    log = tmp / "idle" / "LIVE" / "Game.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("".join(synthesize_log(seed=seed, sessions=1, lines_per_session=20_000)))
+    return _run_child("idle", str(log), str(tmp / "idle" / "db.sqlite3"), str(seconds))
+
+
+def _table(report: dict[str, Any]) -> str:
+    back, lat, idle = report["backfill"], report["latency"], report["idle"]
+    rows = [
+        ("backup set", f"{back['synth']['lines']:,} lines, {back['synth']['files']} files"),
+        ("size", f"{back['synth']['bytes'] / 1e6:,.1f} MB"),
+        ("parser only lines/s (baseline)", f"{back['parse_lines_per_s']:,.0f}"),
+        ("import lines/s (end to end)", f"{back['import_lines_per_s']:,.0f}"),
+        ("import / parser", f"{back['ratio_import_to_parse']:.2f}"),
+        ("import events stored", f"{back['import_events']:,}"),
+        ("import peak RSS", f"{back['import_peak_rss_mib']:,.1f} MiB"),
+        ("parser peak RSS", f"{back['parse_peak_rss_mib']:,.1f} MiB"),
+        ("database size", f"{back['import_db_mib']:,.1f} MiB"),
+        ("tail latency p50", f"{lat['p50_ms']:,.1f} ms"),
+        ("tail latency p99", f"{lat['p99_ms']:,.1f} ms"),
+        ("tail latency max", f"{lat['max_ms']:,.1f} ms  ({lat['lines']} lines)"),
+        ("idle CPU (one core)", f"{idle['cpu_percent']:.2f} %  over {idle['seconds']:.1f} s"),
+        ("idle peak RSS", f"{idle['peak_rss_mib']:,.1f} MiB"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    body = "\n".join(f"  {k.ljust(width)}  {v:>28}" for k, v in rows)
+    return f"Client benchmark (best of {report['repeat']})\n{body}"
+
+
+def _verdicts(report: dict[str, Any]) -> dict[str, bool]:
+    return {
+        f"backfill >= {TARGET_LINES_PER_S:,} lines/s": report["backfill"]["import_lines_per_s"]
+        >= TARGET_LINES_PER_S,
+        f"tail p99 <= {TARGET_P99_MS:.0f} ms": report["latency"]["p99_ms"] <= TARGET_P99_MS,
+        f"idle CPU <= {TARGET_IDLE_CPU:.0f} %": report["idle"]["cpu_percent"] <= TARGET_IDLE_CPU,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--lines", type=int, default=1_000_000, help="lines in the backup set")
+    args.add_argument("--latency-lines", type=int, default=250, help="lines appended one by one")
+    args.add_argument("--idle", type=float, default=10.0, help="seconds of quiet tailing")
+    args.add_argument("--repeat", type=int, default=2, help="runs per backfill measurement")
+    args.add_argument("--seed", type=int, default=1)
+    args.add_argument("--json", action="store_true", help="print figures as JSON only")
+    args.add_argument("--check", action="store_true", help="exit 1 if a target is not met")
+    args.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    opts = args.parse_args(argv)
+    if opts.child:
+        return _child(opts.child[0], opts.child[1:])
+    say = (lambda m: print(m, file=sys.stderr)) if opts.json else print
+    with tempfile.TemporaryDirectory(prefix="bench-client-") as name:
+        tmp = Path(name)
+        say(f"backfill: synthesising >= {opts.lines:,} lines, parsing and importing ...")
+        report: dict[str, Any] = {"repeat": opts.repeat}
+        report["backfill"] = _backfill(tmp, opts.lines, opts.seed, opts.repeat)
+        say(f"tail latency: appending {opts.latency_lines} lines one by one ...")
+        report["latency"] = _latency(tmp, opts.latency_lines, opts.seed)
+        say(f"idle: tailing a quiet file for {opts.idle:.0f} s ...")
+        report["idle"] = _idle(tmp, opts.idle, opts.seed)
+    verdicts = _verdicts(report)
+    report["targets_met"] = verdicts
+    if opts.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        print(_table(report))
+        for target, met in verdicts.items():
+            print(f"TARGET {target}: {'MET' if met else 'NOT MET'}")
+    return 1 if opts.check and not all(verdicts.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
