@@ -1,12 +1,15 @@
 """The composition root: `create_app(settings)` builds the FastAPI app and everything it uses."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from starstats_server.api import ops
+from starstats_server.api import auth, devices, ops
+from starstats_server.api import history as history_api
+from starstats_server.api import ingest as ingest_api
 from starstats_server.api.errors import install_error_handlers
 from starstats_server.api.limits import BodyLimitMiddleware
 from starstats_server.auth.keys import load_signing_key
@@ -50,6 +53,9 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.auto_migrate:
             await upgrade_to_head(state.engine)
+        # Everything imported and built so far lives as long as the process: move it out of
+        # the collector's view so full collections during requests stay short (ADR 0003).
+        gc.freeze()
         yield
         await state.engine.dispose()
 
@@ -65,4 +71,8 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     app.include_router(ops.router)
+    app.include_router(auth.router)
+    app.include_router(devices.router)
+    app.include_router(ingest_api.router)
+    app.include_router(history_api.router)
     return app

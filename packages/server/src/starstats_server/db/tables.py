@@ -105,4 +105,6 @@ quarantined_events = sa.Table(
     sa.Column("device_id", sa.Uuid, nullable=True),
     sa.Column("received_at", UtcDateTime, nullable=False),
     sa.Index(None, "handle", "received_at"),
+    # A replayed batch finds its already-quarantined envelopes by key (0002).
+    sa.Index(None, "handle", "idempotency_key"),
 )

@@ -1,0 +1,205 @@
+"""`GET /v1/me/*`: the caller's own events, summary, timeline and sessions.
+
+Any valid token may read (user or device, as upstream): a paired client showing the player's
+own stats needs no user login, and a device token only ever sees its owner's handle.
+"""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from starstats_server.api.deps import AnyPrincipal, State
+from starstats_server.api.errors import error_responses
+from starstats_server.services import history
+from starstats_server.services.envelopes import MAX_BIGINT, RFC3339
+
+router = APIRouter(prefix="/v1/me", tags=["history"])
+
+
+def _rfc3339_text(value: object) -> object:
+    # Without this, pydantic would also read "1700000000" or "0.5" as a Unix time.
+    if isinstance(value, str) and RFC3339.fullmatch(value) is None:
+        raise ValueError("must be an RFC 3339 date-time with an offset")
+    return value
+
+
+Seq = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
+Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+
+
+class _Params(BaseModel):
+    """Query parameters: an unknown one is refused (422) rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class EventsParams(_Params):
+    before_seq: Seq | None = Field(None, description="Only events older than this seq.")
+    after_seq: Seq | None = Field(None, description="Only events newer than this seq.")
+    event_type: str | None = Field(None, description="[a-z0-9_]{1,64}, else 400.")
+    since: Rfc3339 | None = Field(None, description="event_timestamp >= since (RFC 3339).")
+    until: Rfc3339 | None = Field(None, description="event_timestamp < until (RFC 3339).")
+    limit: int = Field(100, ge=1, le=500)
+
+
+class TimelineParams(_Params):
+    days: int = Field(30, description="1..366, else 400 invalid_days.")
+
+
+class SessionsParams(_Params):
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+class EventOut(BaseModel):
+    seq: int
+    event_type: str
+    event_timestamp: dt.datetime | None
+    log_source: str
+    source_offset: int
+    payload: dict[str, Any] | None
+
+
+class EventPageOut(BaseModel):
+    events: list[EventOut]
+    next_after: int | None = Field(
+        description="Pass as after_seq to read what is newer than this page."
+    )
+    next_before: int | None = Field(
+        description="Pass as before_seq for the next, older page; null when there is none."
+    )
+
+
+class TypeCountOut(BaseModel):
+    event_type: str
+    count: int
+
+
+class SummaryOut(BaseModel):
+    claimed_handle: str
+    total: int
+    by_type: list[TypeCountOut]
+
+
+class DayCountOut(BaseModel):
+    date: dt.date
+    count: int
+
+
+class TimelineOut(BaseModel):
+    days: int
+    buckets: list[DayCountOut]
+
+
+class SessionOut(BaseModel):
+    start_at: dt.datetime
+    end_at: dt.datetime
+    duration_seconds: int
+    event_count: int
+    game_version: str | None
+
+
+class SessionListOut(BaseModel):
+    sessions: list[SessionOut]
+
+
+@router.get(
+    "/events",
+    response_model=EventPageOut,
+    responses=error_responses(400, 401),
+    summary="A page of my events",
+)
+async def list_events(
+    state: State, principal: AnyPrincipal, params: Annotated[EventsParams, Query()]
+) -> EventPageOut:
+    """Newest first; oldest first when reading forward with `after_seq`. 400
+    `conflicting_cursors` (both cursors), `invalid_event_type`; a `limit` outside 1..500 or a
+    timestamp without an offset is 422."""
+    page = await history.list_events(
+        state,
+        principal.handle,
+        history.EventFilter(
+            before_seq=params.before_seq,
+            after_seq=params.after_seq,
+            event_type=params.event_type,
+            since=params.since,
+            until=params.until,
+            limit=params.limit,
+        ),
+    )
+    return EventPageOut(
+        events=[
+            EventOut(
+                seq=e.seq,
+                event_type=e.event_type,
+                event_timestamp=e.event_timestamp,
+                log_source=e.log_source,
+                source_offset=e.source_offset,
+                payload=e.payload,
+            )
+            for e in page.events
+        ],
+        next_after=page.next_after,
+        next_before=page.next_before,
+    )
+
+
+@router.get(
+    "/summary",
+    response_model=SummaryOut,
+    responses=error_responses(401),
+    summary="My event counts by type",
+)
+async def summary(state: State, principal: AnyPrincipal) -> SummaryOut:
+    """Total and per-type counts, most frequent first."""
+    result = await history.summary(state, principal.handle)
+    return SummaryOut(
+        claimed_handle=result.claimed_handle,
+        total=result.total,
+        by_type=[TypeCountOut(event_type=t.event_type, count=t.count) for t in result.by_type],
+    )
+
+
+@router.get(
+    "/timeline",
+    response_model=TimelineOut,
+    responses=error_responses(400, 401),
+    summary="My events per day",
+)
+async def timeline(
+    state: State, principal: AnyPrincipal, params: Annotated[TimelineParams, Query()]
+) -> TimelineOut:
+    """Exactly `days` UTC days ending today, oldest first, zero-filled. 400 `invalid_days`."""
+    result = await history.timeline(state, principal.handle, params.days)
+    return TimelineOut(
+        days=result.days,
+        buckets=[DayCountOut(date=b.date, count=b.count) for b in result.buckets],
+    )
+
+
+@router.get(
+    "/sessions",
+    response_model=SessionListOut,
+    responses=error_responses(401),
+    summary="My game sessions",
+)
+async def sessions(
+    state: State, principal: AnyPrincipal, params: Annotated[SessionsParams, Query()]
+) -> SessionListOut:
+    """Newest first: from each launch's `session_started` to its `session_end`, else runs of
+    events split by gaps over 30 minutes."""
+    found = await history.sessions(state, principal.handle, params.limit, params.offset)
+    return SessionListOut(
+        sessions=[
+            SessionOut(
+                start_at=s.start_at,
+                end_at=s.end_at,
+                duration_seconds=s.duration_seconds,
+                event_count=s.event_count,
+                game_version=s.game_version,
+            )
+            for s in found
+        ]
+    )
