@@ -327,6 +327,8 @@ def test_a_body_over_4_mib_is_413_json_by_content_length(
     body = b'{"pad": "' + b"x" * (4 * 1024 * 1024) + b'"}'
     response = client.post("/v1/ingest", content=body, headers=user.headers)
     assert error(response) == (413, "payload_too_large")
+    refused = ("starstats_ingest_batches_rejected_total", (("reason", "too_large"),))
+    assert _samples(client)[refused] == 1
 
 
 def test_a_streamed_body_over_4_mib_is_413_json_without_content_length(

@@ -32,7 +32,7 @@ class BodyLimitMiddleware:
         limit = self.limit_for(scope["path"])
         for name, value in scope.get("headers", ()):
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await _reply_413(send, limit)
+                await _reply_413(scope, send, limit)
                 return
         seen = 0
         too_large = False
@@ -56,16 +56,22 @@ class BodyLimitMiddleware:
                 await send(message)
             elif not replied:
                 replied = True
-                await _reply_413(send, limit)
+                await _reply_413(scope, send, limit)
 
         try:
             await self.app(scope, counted_receive, guarded_send)
         except _TooLarge:
             if not replied:
-                await _reply_413(send, limit)
+                await _reply_413(scope, send, limit)
 
 
-async def _reply_413(send: Send, limit: int) -> None:
+async def _reply_413(scope: Scope, send: Send, limit: int) -> None:
+    if scope["path"] == "/v1/ingest":
+        # Starlette puts the app in the scope before any middleware runs.
+        app = scope.get("app")
+        state = getattr(getattr(app, "state", None), "starstats", None)
+        if state is not None:
+            state.metrics.batches_rejected.labels(reason="too_large").inc()
     body = json.dumps(
         {"error": "payload_too_large", "detail": f"request body exceeds {limit} bytes"}
     ).encode()
