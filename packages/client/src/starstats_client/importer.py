@@ -15,6 +15,7 @@ from starstats_client.errors import LogFileError
 from starstats_client.logfiles import FIRST_LINE_MAX, open_shared
 from starstats_client.logstream import Committer, drain, resume_stream
 from starstats_client.store import Cursor, Store
+from starstats_core.linekinds import KeyCatalog
 from starstats_core.wire import file_signature
 
 COMMIT_BYTES = 32 << 20  # bytes read per transaction: amortises rewriting the key index
@@ -71,10 +72,20 @@ def import_logs(
         report(progress)
 
     committer = Committer(store, every=commit_bytes, on_commit=committed)
+    # One catalog for the whole set: each launch's log repeats most line keys of the others,
+    # and learning them again per file was ~40 % of an import.
+    catalog = KeyCatalog(noise)
     report(progress)
     for item in planned:
         progress.current = item.path
-        _import_one(item, noise=noise, committer=committer, progress=progress, report=report)
+        _import_one(
+            item,
+            noise=noise,
+            catalog=catalog,
+            committer=committer,
+            progress=progress,
+            report=report,
+        )
         progress.files_done += 1
     committer.flush()
     progress.current = None
@@ -86,6 +97,7 @@ def _import_one(
     item: _Planned,
     *,
     noise: frozenset[str],
+    catalog: KeyCatalog,
     committer: Committer,
     progress: ImportProgress,
     report: ProgressCallback,
@@ -99,6 +111,7 @@ def _import_one(
                 source=source_for(item.path),
                 path=item.path,
                 noise=noise,
+                catalog=catalog,
             )
             progress.bytes_done += stream.read_pos
             lines_before = 0

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from starstats_client.logfiles import CHUNK_BYTES
-from starstats_client.scrubber import scrub_line
 from starstats_client.store import Checkpoint, Cursor, EventRow, ShapeCount, Store
+from starstats_core.linekinds import KeyCatalog
 from starstats_core.parser import LogParser, ParsedEvent
+from starstats_core.privacy import scrub_text
 from starstats_core.wire import MAX_RAW_LINE_BYTES, LogSource, cap_raw_line, idempotency_key
 
 _SHORT = MAX_RAW_LINE_BYTES // 4  # characters: a line this short cannot pass the byte cap
@@ -26,7 +27,12 @@ class LogStream:
     """Parser state for one launch's log (identified by its file signature)."""
 
     def __init__(
-        self, signature: str, source: LogSource, path: Path, noise: frozenset[str]
+        self,
+        signature: str,
+        source: LogSource,
+        path: Path,
+        noise: frozenset[str],
+        catalog: KeyCatalog | None = None,
     ) -> None:
         self.signature = signature
         self.source = source
@@ -34,7 +40,7 @@ class LogStream:
         self.read_pos = 0  # bytes fed, a partial last line included
         self.lines = 0  # lines parsed since the stream (re)started: progress, not state
         self.finished = False
-        self._parser = LogParser(noise)
+        self._parser = LogParser(noise, catalog=catalog)
         self._rows: list[EventRow] = []
         self._shapes_stored: dict[str, int] = {}
         self._committed: tuple[int, bool] = (0, False)
@@ -92,7 +98,7 @@ class LogStream:
         append = self._rows.append
         for event, raw, offset in parsed:
             first = raw[: raw.index("\n")] if "\n" in raw else raw
-            line = scrub_line(raw)
+            line = scrub_text(raw)
             if len(line) > _SHORT:
                 line = cap_raw_line(line)
             append(
@@ -116,7 +122,7 @@ class LogStream:
             if more > 0:
                 stored[shape.shape] = shape.count
                 # Shapes mask numbers, not names: a profile path keeps its user name.
-                new.append(ShapeCount(scrub_line(shape.shape), more, scrub_line(shape.sample)))
+                new.append(ShapeCount(scrub_text(shape.shape), more, scrub_text(shape.sample)))
         return new
 
 
@@ -128,13 +134,14 @@ def resume_stream(
     source: LogSource,
     path: Path,
     noise: frozenset[str],
+    catalog: KeyCatalog | None = None,
 ) -> LogStream:
     """A stream for the open log `handle`, positioned after `cursor` (from the start without
     one, or when the file is now shorter than the cursor: it was rewritten)."""
     size = _size(handle)
     if cursor is None or cursor.offset > size:
-        return LogStream(signature, cursor.source if cursor else source, path, noise)
-    stream = LogStream(signature, cursor.source, path, noise)
+        return LogStream(signature, cursor.source if cursor else source, path, noise, catalog)
+    stream = LogStream(signature, cursor.source, path, noise, catalog)
     stream.skip_to(handle, cursor.offset)
     return stream
 

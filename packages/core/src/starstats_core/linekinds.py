@@ -19,8 +19,9 @@ from typing import Any
 from starstats_core.classify import KEYWORD_RULES, NAME_NEEDLES, NAME_RULES
 from starstats_core.classify.header import HEADER_KEYWORDS
 from starstats_core.classify.hud import HUD_EVENT_NAME, LIFECYCLE_NAMES, QUEUE_LISTING
+from starstats_core.privacy import scrub_text
 from starstats_core.shapes import shapes_of
-from starstats_core.stats import ParseStats
+from starstats_core.stats import ParseStats, ShapeStat
 from starstats_core.structure import Layout, layout_of
 
 DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
@@ -117,6 +118,7 @@ class KeyCatalog:
     """Remembered line keys and what they are, for one parser's noise list."""
 
     def __init__(self, noise: Iterable[str]) -> None:
+        self._noise = frozenset(noise)
         self.masked_noise = frozenset(mask(n) for n in noise)
         self._masked_names = frozenset(mask(n) for n in (*NAME_RULES, HUD_EVENT_NAME))
         self._masked_needles = {
@@ -129,6 +131,22 @@ class KeyCatalog:
         self.candidates: set[bytes] = set()  # keys of kind CANDIDATE in `memo`
         self._templates: dict[bytes, KeyInfo] = {}  # see learn
         self.transient: list[KeyInfo] = []  # infos of keys too long to remember
+        # The first (PII-scrubbed) line of each unknown shape, kept for parsers that share
+        # this catalog: they meet known shapes without categorising them again.
+        self._samples: dict[str, str] = {}
+
+    def is_for(self, noise: frozenset[str]) -> bool:
+        """Whether this catalog was made for `noise`."""
+        return self._noise == noise
+
+    def sample(self, shape: str, first_line: Callable[[], str]) -> str:
+        """The remembered sample of `shape`, or `first_line()` scrubbed and remembered."""
+        known = self._samples.get(shape)
+        if known is None:
+            if len(self._samples) >= MEMO_LIMIT:
+                self._samples.clear()
+            known = self._samples[shape] = scrub_text(first_line())
+        return known
 
     def make_room(self, incoming: int, stats: ParseStats) -> None:
         """Forget every key if `incoming` more would pass the limit (counts are kept)."""
@@ -264,4 +282,8 @@ class KeyCatalog:
                     stats.silent += n
                 elif kind is Kind.UNKNOWN and info.shape is not None:
                     stats.unknown_lines += n
-                    stats.shapes[info.shape].count += n
+                    shape = stats.shapes.get(info.shape)
+                    if shape is None:  # learnt by an earlier parser sharing this catalog
+                        sample = self._samples.get(info.shape, "")
+                        shape = stats.shapes[info.shape] = ShapeStat(info.shape, 0, sample)
+                    shape.count += n

@@ -29,7 +29,6 @@ from starstats_core.events.base import BaseEvent
 from starstats_core.events.hud import BlueprintReceived, HudNotification, PlayerIncapacitated
 from starstats_core.linekinds import DIGITS, MAX_LINE, KeyCatalog, KeyInfo, Kind, mask
 from starstats_core.noise import DEFAULT_NOISE
-from starstats_core.privacy import scrub_text
 from starstats_core.shapes import shape_of
 from starstats_core.stats import ParseStats, ShapeStat
 from starstats_core.structure import Entry, entry_at, parse_structure
@@ -66,14 +65,27 @@ class LogParser:
 
     `noise`: event names to treat as noise (default: the built-in list). `offset`: the byte
     offset of the first byte that will be fed (a tailer resuming mid-file passes its cursor).
+    `catalog`: a `KeyCatalog` (made with the same noise) shared with parsers of earlier files,
+    so a backup set's line keys are learnt once instead of once per file; parsers sharing one
+    must be used one after another, each to its `finish`.
     The state is mutated in place: `feed` is the reducer step, and no I/O or clock is used.
     """
 
-    def __init__(self, noise: Iterable[str] | None = None, *, offset: int = 0) -> None:
+    def __init__(
+        self,
+        noise: Iterable[str] | None = None,
+        *,
+        offset: int = 0,
+        catalog: KeyCatalog | None = None,
+    ) -> None:
         self.noise = frozenset(DEFAULT_NOISE if noise is None else noise)
         self.offset = offset
         self._stats = ParseStats()
-        self._keys = KeyCatalog(self.noise)
+        if catalog is None:
+            catalog = KeyCatalog(self.noise)
+        elif not catalog.is_for(self.noise):
+            raise ValueError("a shared KeyCatalog must be made with the parser's noise list")
+        self._keys = catalog
         self._partial: list[bytes] = []
         self._partial_len = 0
         self._header = HeaderCollector()
@@ -345,7 +357,7 @@ class LogParser:
     def _note_shape(self, shape: str, sample: Callable[[], str]) -> None:
         """Record a shape the first time it is seen, with its first line (PII-scrubbed)."""
         if shape not in self._stats.shapes:
-            self._stats.shapes[shape] = ShapeStat(shape, 0, scrub_text(sample()))
+            self._stats.shapes[shape] = ShapeStat(shape, 0, self._keys.sample(shape, sample))
 
 
 def parse_line(state: LogParser, line: bytes | str) -> tuple[LogParser, list[ParsedEvent]]:

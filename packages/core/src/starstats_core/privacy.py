@@ -18,8 +18,33 @@ _LAN_IP = re.compile(
 )
 
 
+# Every pattern above needs one of the (lower-cased) cues tested in `scrub_text`. The
+# patterns start with `\b` and cannot skip ahead, so running them costs ~18 µs a line; most
+# lines hold no cue and are returned untouched without running any.
+
+
 def scrub_text(text: str) -> str:
     """`text` with user names, host names and LAN addresses replaced by placeholders."""
+    low = text.lower()
+    # Spelt out rather than any(...) over _CUES: this runs for every stored line.
+    if not (
+        ":\\" in low
+        or ":/" in low
+        or "/home/" in low
+        or "/users/" in low
+        or "username " in low
+        or "hostname" in low
+        or "10." in low
+        or "192.168" in low
+        or "172." in low
+        or "169.254" in low
+    ):
+        return text
+    return scrub_all(text)
+
+
+def scrub_all(text: str) -> str:
+    """`scrub_text` without the shortcut: every pattern runs (tests compare the two)."""
     text = _WIN_PROFILE.sub(lambda m: m.group(1) + "<user>", text)
     text = _UNIX_HOME.sub(lambda m: m.group(1) + "<user>", text)
     text = _USERNAME.sub("username <user>", text)
