@@ -19,14 +19,11 @@ PORT ?= 8080
 sync:
 	$(UV) sync --all-packages --locked
 
-# The embedded default: the API server on SQLite with an auto-generated signing key, all data
-# under $(DATA)/server, plus a demo Game.log parsed by the client. Stops with Ctrl-C.
+# The embedded default, end to end: the API server on SQLite with an auto-generated signing
+# key, a demo account, a paired client tailing a growing synthesized Game.log and syncing it.
+# Everything lives under $(DATA); Ctrl-C stops it all (scripts/demo.py).
 up: sync
-	$(UV) run starstats-client synth --out $(DEMO_LOG) --lines 20000 --sessions 2
-	$(UV) run starstats-client parse $(DEMO_LOG) --top 5
-	STARSTATS_DATA_DIR=$(DATA)/server STARSTATS_JWT_KEY_AUTOGEN=true \
-	STARSTATS_JWT_ISSUER=http://$(HOST):$(PORT) \
-	  $(UV) run starstats-server serve --host $(HOST) --port $(PORT)
+	$(UV) run python scripts/demo.py --host $(HOST) --port $(PORT) --data $(DATA)
 
 lint: sync
 	$(UV) run ruff check .

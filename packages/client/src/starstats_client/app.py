@@ -1,5 +1,5 @@
-"""Composition root: builds the store, discovery and tailer from settings for the CLI (and
-later the tray). Nothing is created at import time."""
+"""Composition root: builds the store, discovery, tailer and sync worker from settings for
+the CLI (and the tray). Nothing is created at import time."""
 
 import signal
 import threading
@@ -9,12 +9,22 @@ from pathlib import Path
 from typing import Any
 
 from starstats_client.config import Config, load_config
+from starstats_client.credentials import TokenStore, default_token_store
+from starstats_client.delivery import Remote
 from starstats_client.discovery import Channel, Machine, find_channels
-from starstats_client.errors import DiscoveryError, LogFileError
+from starstats_client.errors import CredentialError, DiscoveryError, LogFileError
 from starstats_client.importer import ImportProgress, archive_backups, backup_paths, import_logs
 from starstats_client.logfiles import expand_paths
+from starstats_client.pairing import current_pairing, pairing_lost, record_pairing_lost
 from starstats_client.paths import archive_dir, config_file, data_dir, database_file
 from starstats_client.store import Store
+from starstats_client.sync import (
+    StateListener,
+    SyncState,
+    SyncWorker,
+    sync_enabled,
+    sync_settings,
+)
 from starstats_client.tailer import POLL_SECONDS, FileTail, Tailer
 
 
@@ -55,14 +65,56 @@ def run_tailer(
     *,
     stop: threading.Event | None = None,
     interval: float = POLL_SECONDS,
+    on_events: Callable[[int], None] | None = None,
 ) -> None:
     """Tail `logs` until SIGINT/SIGTERM (or `stop`). Each poll commits its events with its
-    cursor, so a signal only ends the loop at the next turn."""
+    cursor, so a signal only ends the loop at the next turn. `on_events(n)` follows every
+    poll that stored new events (the sync worker's `wake`)."""
     stop = stop if stop is not None else threading.Event()
     noise = store.noise_names()
     tailer = Tailer([FileTail(path, store, noise=noise) for path in logs], interval=interval)
     with _stop_on_signals(stop):
-        tailer.run(stop)
+        tailer.run(stop, on_events)
+
+
+def start_sync(
+    config: Config,
+    data: Path | None,
+    *,
+    config_path: Path | None = None,
+    tokens: TokenStore | None = None,
+    on_change: StateListener | None = None,
+) -> tuple[SyncWorker | None, str]:
+    """The sync worker for the recorded pairing, started; or None and why sync is off
+    (not paired, switched off, pairing lost, no token). A refused token is recorded in
+    config.toml so later runs do not try it again."""
+    pairing = current_pairing(config)
+    if pairing is None:
+        return None, "not paired; run `starstats-client pair --api URL --code CODE`"
+    if not sync_enabled(config):
+        return None, "switched off in config.toml ([remote_sync] enabled = false)"
+    lost = pairing_lost(config)
+    if lost is not None:
+        return None, f"pairing lost: {lost}; run `starstats-client pair` again"
+    tokens = tokens if tokens is not None else default_token_store(data_dir(data))
+    try:
+        token = tokens.get(pairing.api_url)
+    except CredentialError as err:  # local tailing goes on; sync waits for the fix
+        return None, f"cannot read the device token ({err})"
+    if not token:
+        return None, (
+            f"no device token for {pairing.api_url} in {tokens.where}; "
+            "run `starstats-client pair` again"
+        )
+    path = config_path if config_path is not None else config_file()
+    worker = SyncWorker(
+        database_file(data_dir(data)),
+        Remote.of(pairing, token),
+        sync_settings(config),
+        on_change=on_change,
+        on_pairing_lost=lambda reason: record_pairing_lost(path, reason),
+    )
+    return worker.start(), f"syncing to {pairing.api_url} as {pairing.handle}"
 
 
 @contextmanager
@@ -101,14 +153,13 @@ def run_import(
     return import_logs(store, files, noise=store.noise_names(), on_progress=on_progress), archived
 
 
-def status_report(store: Store) -> dict[str, Any]:
+def status_report(store: Store, config: Config | None = None) -> dict[str, Any]:
     """The `status --json` object."""
     counts = store.counts()
     latest: dict[str, Any] = {}
     for cursor in store.cursors(unfinished_only=True):  # ordered by update: newest wins
         if Path(cursor.path).name.casefold() == "game.log":
             latest[cursor.path] = {"path": cursor.path, "offset": cursor.offset}
-    sync = store.sync_stats()
     return {
         "events": counts.events,
         "by_type": counts.by_type,
@@ -116,15 +167,44 @@ def status_report(store: Store) -> dict[str, Any]:
         "quarantined": counts.quarantined,
         "unknown_shapes": counts.unknown_shapes,
         "tailing": list(latest.values()),
-        "sync": {
-            "enabled": False,
-            "paired": False,
-            "last_attempt_at": sync.last_attempt_at,
-            "last_success_at": sync.last_success_at,
-            "last_error": sync.last_error,
-            "batches_sent": sync.batches_sent,
-            "events_accepted": sync.events_accepted,
-            "events_duplicate": sync.events_duplicate,
-            "events_rejected": sync.events_rejected,
-        },
+        "sync": sync_report(store, config if config is not None else Config()),
+    }
+
+
+def sync_report(store: Store, config: Config) -> dict[str, Any]:
+    """The `status --json` "sync" object: pairing, the worker's state, outbox, totals."""
+    counts = store.counts()
+    sync = store.sync_stats()
+    pairing = current_pairing(config)
+    lost = pairing_lost(config) if pairing is not None else None
+    if pairing is None or not sync_enabled(config):
+        state = SyncState.DISABLED
+    elif lost is not None:
+        state = SyncState.PAIRING_LOST
+    else:  # what the worker last recorded; a pairing made since clears a lost one
+        recorded = sync.state or SyncState.IDLE.value
+        state = SyncState.IDLE if recorded == SyncState.PAIRING_LOST else SyncState(recorded)
+    return {
+        "enabled": state is not SyncState.DISABLED and lost is None,
+        "paired": pairing is not None and lost is None,
+        "handle": pairing.handle if pairing else None,
+        "api_url": pairing.api_url if pairing else None,
+        "device_id": pairing.device_id if pairing else None,
+        "paired_at": pairing.paired_at if pairing else None,
+        "pairing_lost": lost,
+        "state": state.value,
+        "last_attempt_at": sync.last_attempt_at,
+        "last_success_at": sync.last_success_at,
+        "last_error": sync.last_error,
+        "last_trace_id": sync.last_trace_id,
+        "unsynced": counts.unsynced,
+        "quarantined": counts.quarantined,
+        "recent_quarantine": [
+            {"idempotency_key": key, "reason": reason, "at": when}
+            for key, reason, when in store.quarantined(5)
+        ],
+        "batches_sent": sync.batches_sent,
+        "events_accepted": sync.events_accepted,
+        "events_duplicate": sync.events_duplicate,
+        "events_rejected": sync.events_rejected,
     }

@@ -1,6 +1,7 @@
 """The `starstats-client` command line (typer): parse, synth, run, import, status, unknown,
-ignore. Commands only parse options and print; the work lives in `app` and below. Every
-expected error (`errors.ClientError`) is one `error:` line on stderr and exit code 2.
+ignore, pair, unpair, outbox, tray. Commands only parse options and print; the work lives in
+`app` and below. Every expected error (`errors.ClientError`) is one `error:` line on stderr
+and exit code 2.
 """
 
 import json
@@ -171,18 +172,59 @@ def run(
     data_dir: DataDir = None,
     no_sync: Annotated[bool, typer.Option("--no-sync", help="store locally only")] = False,
 ) -> None:
-    """Tail Game.log files into the local store until Ctrl-C / SIGTERM."""
+    """Tail Game.log files into the local store until Ctrl-C / SIGTERM; when paired, sync
+    the outbox to the server meanwhile."""
     from starstats_client import app as client
 
-    del no_sync  # sync is not implemented yet, so every run is a --no-sync run
     try:
-        logs = client.live_logs(gamelog, client.settings())
+        config = client.settings()
+        logs = client.live_logs(gamelog, config)
         with client.open_store(data_dir) as store:
-            typer.echo("sync is off (not paired): events are stored locally only", err=True)
+            worker, why = (
+                (None, "--no-sync")
+                if no_sync
+                else client.start_sync(config, data_dir, on_change=_SyncNews())
+            )
+            if worker is None:
+                typer.echo(f"sync is off ({why}): events are stored locally only", err=True)
+            else:
+                typer.echo(why, err=True)
             typer.echo("tailing " + ", ".join(str(p) for p in logs), err=True)
-            client.run_tailer(store, logs)
+            try:
+                client.run_tailer(store, logs, on_events=None if worker is None else worker.wake)
+            finally:
+                if worker is not None and not worker.stop(timeout=5.0):
+                    typer.echo(
+                        "sync: abandoned the request in flight; its events stay unsent and "
+                        "go with the next run",
+                        err=True,
+                    )
     except ClientError as err:
         raise _fail(str(err)) from None
+
+
+class _SyncNews:
+    """The sync worker's news worth a line on stderr: trouble, and recovery from it.
+    Called on the worker's thread."""
+
+    def __init__(self) -> None:
+        self.troubled = False
+
+    def __call__(self, state: object, detail: str | None) -> None:
+        from starstats_client.sync import SyncState
+
+        if state is SyncState.BACKOFF:
+            self.troubled = True
+            typer.echo(f"sync: {detail}", err=True)
+        elif state is SyncState.PAIRING_LOST:
+            typer.echo(
+                f"sync stopped, pairing lost: {detail}. Pair again: "
+                "starstats-client pair --api URL --code CODE",
+                err=True,
+            )
+        elif self.troubled:
+            self.troubled = False
+            typer.echo("sync: the server answers again", err=True)
 
 
 @app.command("import")
@@ -237,7 +279,7 @@ def status(
 
     try:
         with client.open_store(data_dir) as store:
-            report = client.status_report(store)
+            report = client.status_report(store, client.settings())
     except ClientError as err:
         raise _fail(str(err)) from None
     if as_json:
@@ -246,8 +288,22 @@ def status(
     typer.echo(f"events        {report['events']:,}")
     for name, count in sorted(report["by_type"].items(), key=lambda kv: -kv[1])[:10]:
         typer.echo(f"  {name:<30} {count:>10,}")
-    typer.echo(f"unsynced      {report['unsynced']:,}  (sync is off: not paired)")
+    sync = report["sync"]
+    typer.echo(f"unsynced      {report['unsynced']:,}")
     typer.echo(f"quarantined   {report['quarantined']:,}")
+    for parked in sync["recent_quarantine"][:3]:
+        typer.echo(f"  {parked['at']}  {parked['reason']}")
+    if sync["handle"] is None:
+        typer.echo(f"sync          {sync['state']} (not paired)")
+    else:
+        typer.echo(f"sync          {sync['state']}: {sync['handle']} at {sync['api_url']}")
+    if sync["pairing_lost"]:
+        typer.echo(f"  pairing lost: {sync['pairing_lost']}")
+        typer.echo("  pair again: starstats-client pair --api URL --code CODE")
+    if sync["last_success_at"] or sync["last_error"]:
+        typer.echo(f"  last success {sync['last_success_at'] or 'never'}")
+        typer.echo(f"  last error   {sync['last_error'] or 'none'}")
+        typer.echo(f"  last trace   {sync['last_trace_id']}")
     typer.echo(f"unknown       {report['unknown_shapes']:,} shapes")
     for tail in report["tailing"]:
         typer.echo(f"tailing       {tail['path']} @ {tail['offset']:,}")
@@ -295,6 +351,87 @@ def ignore(
 
 
 @app.command()
+def pair(
+    api: Annotated[str, typer.Option("--api", help="the StarStats API, e.g. https://api.example")],
+    code: Annotated[str, typer.Option("--code", help="the 8-character code from the website")],
+    data_dir: DataDir = None,
+) -> None:
+    """Pair this client with your account (the device token goes to the OS keyring)."""
+    from starstats_client.credentials import default_token_store
+    from starstats_client.pairing import pair as redeem_code
+    from starstats_client.paths import data_dir as data_folder
+
+    try:
+        tokens = default_token_store(data_folder(data_dir))
+        paired = redeem_code(api, code, data=data_dir, tokens=tokens)
+    except ClientError as err:
+        raise _fail(str(err)) from None
+    typer.echo(f"paired as {paired.handle}")
+    typer.echo(
+        f"device {paired.label or 'unnamed'} ({paired.device_id}) at {paired.api_url}; "
+        f"token kept in {tokens.where}; `run` now syncs",
+        err=True,
+    )
+
+
+@app.command()
+def unpair(data_dir: DataDir = None) -> None:
+    """Forget the pairing and delete the device token from this computer."""
+    from starstats_client.credentials import default_token_store
+    from starstats_client.pairing import unpair as forget
+    from starstats_client.paths import data_dir as data_folder
+
+    try:
+        removed = forget(data=data_dir, tokens=default_token_store(data_folder(data_dir)))
+    except ClientError as err:
+        raise _fail(str(err)) from None
+    if removed is None:
+        typer.echo("not paired: nothing to remove")
+        return
+    typer.echo(
+        f"unpaired: removed the device token and the pairing as {removed.handle} at "
+        f"{removed.api_url} (revoke the device on the website to end its token there too)"
+    )
+
+
+@app.command()
+def outbox(
+    data_dir: DataDir = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print only the exact request body, as sent")
+    ] = False,
+) -> None:
+    """Show the next batch exactly as sync would send it (nothing is sent)."""
+    from starstats_client import app as client
+    from starstats_client.sync import preview_outbox
+
+    try:
+        with client.open_store(data_dir) as store:
+            preview = preview_outbox(store, client.settings())
+    except ClientError as err:
+        raise _fail(str(err)) from None
+    batch, pairing = preview.batch, preview.pairing
+    if batch is None:
+        typer.echo("the outbox is empty: nothing to send", err=True)
+        return
+    where = (
+        "not paired: nothing is sent"
+        if pairing is None
+        else f"POST {pairing.api_url}/v1/ingest as {pairing.handle}"
+    )
+    summary = (
+        f"next batch: {len(batch.events):,} of {preview.pending:,} pending events, "
+        f"{len(batch.body):,} bytes; {where}"
+    )
+    if as_json:
+        typer.echo(summary, err=True)
+        typer.echo(batch.body.decode("utf-8"))
+        return
+    typer.echo(summary)
+    typer.echo(preview.pretty())
+
+
+@app.command()
 def tray(
     gamelog: Annotated[
         Path | None, typer.Option(help="tail this Game.log instead of discovered installs")
@@ -311,7 +448,7 @@ def tray(
     from starstats_client.paths import config_file, database_file
     from starstats_client.paths import data_dir as data_folder
     from starstats_client.store import Store
-    from starstats_client.ui.actions import SyncModuleActions, sync_available
+    from starstats_client.ui.actions import PairingModuleActions, SyncWorkerHandle
     from starstats_client.ui.tray import TrayServices, run_tray
 
     try:
@@ -322,16 +459,19 @@ def tray(
             logs, problem = (), str(err)  # the window still opens, to set the path there
 
         def import_backups(store: Store, report: ProgressCallback) -> None:
-            client.run_import(store, [], config, archive=False, data=data, on_progress=report)
+            settings = client.settings()  # re-read: the window may have changed them
+            client.run_import(store, [], settings, archive=False, data=data, on_progress=report)
 
-        off = "--no-sync" if no_sync else None if sync_available() else "no sync module yet"
+        def start_worker() -> tuple[SyncWorkerHandle | None, str]:
+            return client.start_sync(client.settings(), data_dir)  # re-read: pairing changes
+
         services = TrayServices(
             database=database_file(data),
             config_path=config_file(),
             logs=logs,
-            actions=SyncModuleActions(config_file()),
+            actions=PairingModuleActions(config_file(), data=data, start_worker=start_worker),
             backfill=import_backups,
-            sync_off_reason=off,
+            sync_off_reason="--no-sync" if no_sync else None,
             logs_problem=problem,
         )
         code = run_tray(services, show_window=not hidden, backfill=backfill)

@@ -15,6 +15,9 @@ from typing import Any
 from starstats_client.errors import ConfigError
 
 _KNOWN = ("gamelog_path", "library_paths", "archive_backups")
+# `[remote_sync]` defaults, shared by the sync worker and the tray's settings form.
+SYNC_BATCH_SIZE = 500
+SYNC_INTERVAL_SECS = 5  # between looks at an empty outbox; new events wake the worker early
 
 
 @dataclass(frozen=True, slots=True)

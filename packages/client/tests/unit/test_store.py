@@ -64,7 +64,7 @@ def test_a_new_database_is_migrated_to_the_current_schema(tmp_path: Path) -> Non
     with Store(tmp_path / "d" / "data.sqlite3"):
         pass
     db = sqlite3.connect(tmp_path / "d" / "data.sqlite3")
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {

@@ -22,6 +22,9 @@ def _fail(message: str) -> typer.Exit:
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind.")] = 8080,
+    log_level: Annotated[
+        str, typer.Option(help="debug, info, warning or error (access lines are info).")
+    ] = "info",
 ) -> None:
     """Migrate the database, then serve the API."""
     import uvicorn
@@ -29,7 +32,10 @@ def serve(
     from starstats_server.app import create_app
     from starstats_server.settings import load_settings
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    level = getattr(logging, log_level.upper(), None)
+    if not isinstance(level, int):
+        raise _fail(f"unknown log level {log_level!r}")
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
         api = create_app(settings)
@@ -38,7 +44,11 @@ def serve(
     backend = settings.sqlalchemy_url.split(":", 1)[0]
     typer.echo(f"StarStats API on http://{host}:{port} (database: {backend})")
     uvicorn.run(
-        api, host=host, port=port, log_level="info", proxy_headers=settings.trust_forwarded_for
+        api,
+        host=host,
+        port=port,
+        log_level=log_level.lower(),
+        proxy_headers=settings.trust_forwarded_for,
     )
 
 

@@ -280,11 +280,20 @@ class Store:
             ).fetchall()
 
     def record_sync(
-        self, *, error: str | None = None, accepted: int = 0, duplicate: int = 0, rejected: int = 0
+        self,
+        *,
+        error: str | None = None,
+        accepted: int = 0,
+        duplicate: int = 0,
+        rejected: int = 0,
+        trace_id: str | None = None,
     ) -> None:
-        """One sync attempt: a failure records `error`; a success clears it and adds counts."""
+        """One sync attempt: a failure records `error`; a success clears it and adds counts.
+        `trace_id` (when given) is remembered as the last request's trace."""
         now = self._stamp()
         with self._write() as db:
+            if trace_id is not None:
+                db.execute("UPDATE sync_stats SET last_trace_id = ? WHERE id = 1", (trace_id,))
             if error is not None:
                 db.execute(
                     "UPDATE sync_stats SET last_attempt_at = ?, last_error = ? WHERE id = 1",
@@ -299,11 +308,17 @@ class Store:
                 (now, now, accepted, duplicate, rejected),
             )
 
+    def set_sync_state(self, state: str) -> None:
+        """What the sync worker is doing now, for readers in other processes (`status`)."""
+        with self._write() as db:
+            db.execute("UPDATE sync_stats SET state = ? WHERE id = 1", (state,))
+
     def sync_stats(self) -> SyncStats:
         with self._errors():
             row = self._db.execute(
                 "SELECT last_attempt_at, last_success_at, last_error, batches_sent,"
-                " events_accepted, events_duplicate, events_rejected FROM sync_stats"
+                " events_accepted, events_duplicate, events_rejected, state, last_trace_id"
+                " FROM sync_stats"
             ).fetchone()
         return SyncStats(*row)
 

@@ -103,3 +103,5 @@ class SyncStats:
     events_accepted: int = 0
     events_duplicate: int = 0
     events_rejected: int = 0
+    state: str | None = None  # the sync worker's last state (sync.SyncState), None: never ran
+    last_trace_id: str | None = None  # W3C trace id of the last request sent

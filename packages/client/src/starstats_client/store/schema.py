@@ -66,6 +66,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "INSERT INTO sync_stats (id) VALUES (1)",
     ),
+    # 3: what the sync worker is doing (for `status` in another process) and the trace id
+    # of its last request, to follow a batch from the client into the server's logs.
+    (
+        "ALTER TABLE sync_stats ADD COLUMN state TEXT",
+        "ALTER TABLE sync_stats ADD COLUMN last_trace_id TEXT",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,173 @@
+"""`make up`: the whole local stack with nothing external, events flowing end to end.
+
+1. the API server on SQLite (`.starstats/server`, an auto-generated signing key);
+2. a demo account (signed up once, logged into on later runs);
+3. a desktop client paired with it (its own data and config folders under `.starstats/client`,
+   the device token in a 0600 file there rather than your OS keyring);
+4. a synthesized Game.log that keeps growing (`.starstats/demo/live/Game.log`), which the
+   client tails and syncs.
+
+It prints the URL, the demo credentials and, every few seconds, the events the server holds.
+Ctrl-C (or `--seconds N`) stops everything. Usage:
+    uv run python scripts/demo.py [--host 127.0.0.1] [--port 8080] [--data .starstats] [--seconds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+DEMO_EMAIL = "demo@starstats.local"
+DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105 - a local demo account, on purpose
+DEMO_HANDLE = "Demo_Pilot"
+LINES_PER_SECOND = 40
+
+
+def _wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"error: the server exited with code {server.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"error: the server did not answer on {url} within {timeout:.0f} s")
+
+
+def _user_token(api: httpx.Client) -> str:
+    """Sign the demo account up, or log in when it exists from an earlier run."""
+    body = {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "claimed_handle": DEMO_HANDLE}
+    response = api.post("/v1/auth/signup", json=body)
+    if response.status_code == 409:
+        response = api.post("/v1/auth/login", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+    response.raise_for_status()
+    return str(response.json()["token"])
+
+
+def _grow_log(path: Path, stop: threading.Event) -> None:
+    """Write a synthesized launch into `path` a few lines at a time, like the game does."""
+    from starstats_core.synth import synthesize_log
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    start = datetime.now(UTC).replace(microsecond=0)
+    lines = synthesize_log(seed=int(time.time()), sessions=50, start=start, handle=DEMO_HANDLE)
+    with path.open("w", encoding="utf-8", newline="") as log:
+        while not stop.is_set():
+            for _ in range(LINES_PER_SECOND // 4):
+                line = next(lines, None)
+                if line is None:
+                    return
+                log.write(line)
+            log.flush()
+            stop.wait(0.25)
+
+
+def _environments(url: str, data: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The server's and the client's environment: everything under `data`."""
+    server = {
+        **os.environ,
+        "STARSTATS_DATA_DIR": str(data / "server"),
+        "STARSTATS_JWT_KEY_AUTOGEN": "true",
+        "STARSTATS_JWT_ISSUER": url,
+    }
+    client = {
+        **os.environ,
+        "STARSTATS_DATA_DIR": str(data / "client" / "data"),
+        "STARSTATS_CONFIG_DIR": str(data / "client" / "config"),
+        # The demo's device token goes to a 0600 file in the demo folder, not your keyring.
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    return server, client
+
+
+def _pair_client(api: httpx.Client, headers: dict[str, str], url: str, env: dict[str, str]) -> None:
+    code = api.post("/v1/auth/devices/start", json={"label": "Demo client"}, headers=headers)
+    code.raise_for_status()
+    command = [sys.executable, "-m", "starstats_client", "pair", "--api", url]
+    subprocess.run([*command, "--code", code.json()["code"]], env=env, check=True)  # noqa: S603 - our interpreter and package
+
+
+def _report(api: httpx.Client, children: list[subprocess.Popen[bytes]], seconds: float) -> None:
+    """Print the server's event count every few seconds until Ctrl-C or `seconds` pass."""
+    headers = {"Authorization": f"Bearer {_user_token(api)}"}
+    began = time.monotonic()
+    while not seconds or time.monotonic() - began < seconds:
+        for child in children:
+            if child.poll() is not None:
+                raise SystemExit(f"error: {child.args[2]} exited ({child.returncode})")
+        time.sleep(min(5.0, seconds or 5.0))
+        summary = api.get("/v1/me/summary", headers=headers)
+        if summary.status_code == 401:  # the 1 h user token ran out: log in again
+            headers = {"Authorization": f"Bearer {_user_token(api)}"}
+            continue
+        print(f"events on the server: {summary.json()['total']}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--host", default="127.0.0.1")
+    args.add_argument("--port", type=int, default=8080)
+    args.add_argument("--data", type=Path, default=Path(".starstats"))
+    args.add_argument("--seconds", type=float, default=0, help="stop after N s (0: Ctrl-C)")
+    opts = args.parse_args(argv)
+
+    url = f"http://{opts.host}:{opts.port}"
+    data: Path = opts.data.resolve()
+    server_env, client_env = _environments(url, data)
+    py = sys.executable
+    server = subprocess.Popen(  # noqa: S603 - our interpreter and package
+        [py, "-m", "starstats_server", "serve", "--host", opts.host, "--port", str(opts.port)]
+        + ["--log-level", "warning"],
+        env=server_env,
+    )
+    stop = threading.Event()
+    children: list[subprocess.Popen[bytes]] = [server]
+    try:
+        _wait_ready(url, server)
+        with httpx.Client(base_url=url, timeout=30) as api:
+            headers = {"Authorization": f"Bearer {_user_token(api)}"}
+            _pair_client(api, headers, url, client_env)
+            log = data / "demo" / "live" / "Game.log"
+            threading.Thread(target=_grow_log, args=(log, stop), daemon=True).start()
+            while not log.exists():
+                time.sleep(0.05)
+            run = [py, "-m", "starstats_client", "run", "--gamelog", str(log)]
+            children.append(subprocess.Popen(run, env=client_env))  # noqa: S603 - as above
+            print(f"\nStarStats is up: API {url} (docs: {url}/docs)", flush=True)
+            print(f"demo account: {DEMO_EMAIL} / {DEMO_PASSWORD} (handle {DEMO_HANDLE})")
+            print(f"the client tails {log} and syncs it; Ctrl-C stops everything\n", flush=True)
+            _report(api, children, opts.seconds)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        _stop(children)
+    return 0
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    """SIGINT each child (a clean shutdown: the client commits its cursor), newest first."""
+    for child in reversed(children):
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+    for child in reversed(children):
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

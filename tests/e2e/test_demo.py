@@ -1,0 +1,33 @@
+"""`make up`'s demo (scripts/demo.py) brings the whole local stack up and events reach the
+server: server on SQLite, demo account, paired client tailing a growing Game.log."""
+
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_the_demo_stack_syncs_a_growing_log_to_the_server(tmp_path: Path) -> None:
+    command = [sys.executable, str(REPO / "scripts" / "demo.py"), "--port", str(_free_port())]
+    command += ["--data", str(tmp_path), "--seconds", "11"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    counts = [int(n) for n in re.findall(r"events on the server: (\d+)", done.stdout)]
+    assert len(counts) >= 2, done.stdout
+    assert counts[-1] > counts[0] > 0  # events arrive, and keep arriving as the log grows
+    assert "paired as Demo_Pilot" in done.stdout
+    # Nothing of the demo leaked outside its folder: token file and databases are inside.
+    assert (tmp_path / "server" / "starstats.db").exists()
+    assert (tmp_path / "client" / "data").is_dir()
