@@ -14,7 +14,7 @@ DEMO_LOG := $(DATA)/demo/Game.log
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench clean
+.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench-client bench clean
 
 sync:
 	$(UV) sync --all-packages --locked
@@ -54,7 +54,11 @@ bench-parser: sync
 bench-ingest: sync
 	$(UV) run python scripts/bench_ingest.py
 
-bench: bench-parser bench-ingest
+# Backfill speed, tail latency and idle cost of the desktop client (see docs/benchmarks.md).
+bench-client: sync
+	$(UV) run python scripts/bench_client.py
+
+bench: bench-parser bench-ingest bench-client
 
 clean:
 	rm -rf .venv .venv-client $(DATA) .pytest_cache .mypy_cache .ruff_cache

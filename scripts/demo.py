@@ -127,10 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     data: Path = opts.data.resolve()
     server_env, client_env = _environments(url, data)
     py = sys.executable
+    serve = [py, "-m", "starstats_server", "serve", "--host", opts.host, "--port", str(opts.port)]
     server = subprocess.Popen(  # noqa: S603 - our interpreter and package
-        [py, "-m", "starstats_server", "serve", "--host", opts.host, "--port", str(opts.port)]
-        + ["--log-level", "warning"],
-        env=server_env,
+        [*serve, "--log-level", "warning"], env=server_env
     )
     stop = threading.Event()
     children: list[subprocess.Popen[bytes]] = [server]
