@@ -24,6 +24,10 @@ class Mailer(Protocol):
         """Deliver `mail`; False (logged, never raised) when it could not be sent."""
         ...
 
+    async def ready(self) -> bool | None:
+        """Whether the mail server answers now; None when no mail server is configured."""
+        ...
+
 
 class NoopMailer:
     """No SMTP configured: say so in the log (without the body: it holds a token)."""
@@ -31,6 +35,9 @@ class NoopMailer:
     async def send(self, mail: Mail) -> bool:
         log.warning("mail not sent (SMTP_URL unset): subject=%r", mail.subject)
         return False
+
+    async def ready(self) -> bool | None:
+        return None
 
 
 @dataclass
@@ -41,6 +48,9 @@ class MemoryMailer:
 
     async def send(self, mail: Mail) -> bool:
         self.sent.append(mail)
+        return True
+
+    async def ready(self) -> bool | None:
         return True
 
 
@@ -57,6 +67,18 @@ class SmtpMailer:
         self._password = unquote(parts.password) if parts.password else None
         self._from = from_addr
         self._timeout = timeout
+
+    async def ready(self) -> bool | None:
+        """Connect, greet and quit (no login, no mail): the server answers within 3 s."""
+        client = aiosmtplib.SMTP(
+            hostname=self._host, port=self._port, use_tls=self._implicit_tls, timeout=3.0
+        )
+        try:
+            await client.connect()
+            await client.quit()
+        except (aiosmtplib.SMTPException, OSError):
+            return False
+        return True
 
     async def send(self, mail: Mail) -> bool:
         message = EmailMessage()

@@ -169,3 +169,20 @@ def test_signup_succeeds_when_the_smtp_server_is_down(
         resend = client.post("/v1/auth/email/resend", headers=_headers(signup))
         assert resend.status_code == 200
         assert resend.json() == {"sent": False}
+
+
+def test_readiness_checks_a_configured_smtp_server(mail_client: TestClient) -> None:
+    response = mail_client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "smtp": "ok"}
+
+
+def test_readiness_fails_when_the_configured_smtp_server_is_down(
+    settings: Settings, clock: ManualClock
+) -> None:
+    with _client_for(settings, clock, _free_port()) as client:  # nothing listens there
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        body = response.json()
+        assert body["status"] == "degraded"
+        assert body["checks"] == {"database": "ok", "smtp": "fail"}

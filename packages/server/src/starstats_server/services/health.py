@@ -20,7 +20,8 @@ async def database_check(state: AppState) -> Check:
 
 async def readiness_checks(state: AppState) -> dict[str, Check]:
     """`ok`/`fail` per configured dependency; `skipped` when one is not configured."""
+    smtp = await state.mailer.ready()
     return {
         "database": await database_check(state),
-        "smtp": "skipped" if state.settings.smtp_url is None else "ok",
+        "smtp": "skipped" if smtp is None else "ok" if smtp else "fail",
     }
