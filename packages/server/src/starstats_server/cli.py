@@ -4,11 +4,14 @@ and exits with code 2."""
 import asyncio
 import json
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from starstats_server.errors import KeyFileError, SettingsError
+
+if TYPE_CHECKING:
+    from starstats_server.settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="StarStats API server.")
 
@@ -38,11 +41,14 @@ def serve(
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
-        api = create_app(settings)
+        api = create_app(settings.model_copy(update={"auto_migrate": False}))
     except (SettingsError, KeyFileError) as exc:
         raise _fail(str(exc)) from None
+    # Migrating here rather than in the app's start-up turns an unreachable database into
+    # one clear line instead of uvicorn's traceback.
+    revision = _migrate_or_fail(settings)
     backend = settings.sqlalchemy_url.split(":", 1)[0]
-    typer.echo(f"StarStats API on http://{host}:{port} (database: {backend})")
+    typer.echo(f"StarStats API on http://{host}:{port} (database: {backend} at {revision})")
     uvicorn.run(
         api,
         host=host,
@@ -52,17 +58,12 @@ def serve(
     )
 
 
-@app.command()
-def migrate() -> None:
-    """Apply pending database migrations and exit."""
+def _migrate_or_fail(settings: "Settings") -> str | None:
+    """Apply pending migrations; the revision reached, or one `error:` line and exit 2."""
+    from sqlalchemy.exc import DBAPIError
+
     from starstats_server.db.engine import create_engine
     from starstats_server.db.migrate import current_revision, upgrade_to_head
-    from starstats_server.settings import load_settings
-
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        raise _fail(str(exc)) from None
 
     async def _run() -> str | None:
         engine = create_engine(settings.sqlalchemy_url)
@@ -73,10 +74,23 @@ def migrate() -> None:
             await engine.dispose()
 
     try:
-        revision = asyncio.run(_run())
-    except OSError as exc:
-        raise _fail(f"cannot reach the database: {exc}") from None
-    typer.echo(f"database at revision {revision}")
+        return asyncio.run(_run())
+    except (OSError, DBAPIError) as exc:
+        # DBAPIError wraps the driver's own message (bad password, missing database...).
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        raise _fail(f"cannot use the database: {reason}") from None
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations and exit."""
+    from starstats_server.settings import load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"database at revision {_migrate_or_fail(settings)}")
 
 
 @app.command()

@@ -117,3 +117,18 @@ def test_serve_migrates_and_answers_over_real_http(tmp_path: Path) -> None:
         proc.wait(timeout=10)
         if proc.stdout:
             proc.stdout.close()
+
+
+def test_an_unreachable_database_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    port = _free_port()  # nothing listens there
+    env = _env(
+        tmp_path,
+        DATABASE_URL=f"postgresql://postgres@127.0.0.1:{port}/none",
+        STARSTATS_JWT_KEY_AUTOGEN="true",
+    )
+    for command in (["serve", "--port", str(_free_port())], ["migrate"]):
+        result = runner.invoke(app, command, env=env)
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert lines[-1].startswith("error: cannot use the database:"), result.output
+        assert "Traceback" not in result.output
