@@ -5,12 +5,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from starstats_server.api import auth, devices, ops
 from starstats_server.api import history as history_api
 from starstats_server.api import ingest as ingest_api
-from starstats_server.api.errors import install_error_handlers
+from starstats_server.api.errors import error_body, install_error_handlers
 from starstats_server.api.limits import BodyLimitMiddleware
 from starstats_server.auth.keys import load_signing_key
 from starstats_server.auth.tokens import TokenService
@@ -31,6 +33,23 @@ def _mailer_for(settings: Settings) -> Mailer:
     if settings.smtp_url is None:
         return NoopMailer()
     return SmtpMailer(settings.smtp_url, settings.smtp_from_addr)
+
+
+def _install_database_handler(app: FastAPI) -> None:
+    """The database unreachable, locked past its timeout or out of space: 503 with a
+    Retry-After, so clients back off and retry instead of treating it as their fault."""
+
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return error_body(
+            503,
+            "database_unavailable",
+            "the database is unavailable; retry later",
+            {"Retry-After": "5"},
+        )
+
+    for error in (OperationalError, InterfaceError, ConnectionError, TimeoutError):
+        app.add_exception_handler(error, _unavailable)
 
 
 def create_app(
@@ -69,6 +88,7 @@ def create_app(
     )
     app.state.starstats = state
     install_error_handlers(app)
+    _install_database_handler(app)
     app.add_middleware(BodyLimitMiddleware)
     app.include_router(ops.router)
     app.include_router(auth.router)

@@ -43,13 +43,15 @@ _DESCRIPTIONS = {
     413: "Request body too large",
     422: "Body or parameters do not match the schema",
     429: "Rate limited; see Retry-After",
+    503: "The database is unavailable; see Retry-After",
 }
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for the given error statuses (422 is always included: any route
-    with parameters or a body can return it)."""
-    wanted = sorted({*statuses, 422})
+    """OpenAPI `responses` for the given error statuses. 422 (any route with parameters or a
+    body can return it) and 503 (every such route reads or writes the database) are always
+    included."""
+    wanted = sorted({*statuses, 422, 503})
     return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in wanted}
 
 
