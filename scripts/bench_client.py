@@ -5,12 +5,19 @@
       parser (the baseline), and `import` them into a fresh store (discover nothing: the
       files are passed in). Prints lines/s of both, their ratio and peak RSS.
   (b) tail latency: the real `starstats-client run` follows a Game.log; lines are appended
-      one at a time and the time until the store's cursor (committed in the same
-      transaction as the line's events) covers each line is measured: p50 / p99.
+      one at a time, 0-99 ms after the previous one was committed (any phase of the poll),
+      and the time until the store's cursor (committed in the same transaction as the
+      line's events) covers each line is measured: p50 / p99.
   (c) idle: the tailer follows a quiet file for `--idle` seconds; CPU time (getrusage in
       the child) as a percentage of one core, and peak RSS.
+  (d) busy: the same while another process appends `--busy-rate` lines a second (one write
+      each; the real corpus averages ~20 a second), for `--idle` seconds.
 
-Usage: uv run python scripts/bench_client.py [--lines N] [--idle S] [--json] [--check]
+The tailer wakes on filesystem notifications (plus a 250 ms poll); `--no-fs-events` measures
+polling alone (every 100 ms), as STARSTATS_NO_FS_EVENTS=1 does for the client.
+
+Usage: uv run python scripts/bench_client.py [--lines N] [--idle S] [--no-fs-events] [--json]
+       [--check]
 """
 
 from __future__ import annotations
@@ -77,19 +84,27 @@ def _child_import(folder: str, database: str) -> dict[str, Any]:
     }
 
 
-def _child_idle(log: str, database: str, seconds: str) -> dict[str, Any]:
+def _child_tail(log: str, database: str, seconds: str, notify: str) -> dict[str, Any]:
+    """Tail `log` for `seconds` once caught up (saying "ready" on stdout then)."""
     from starstats_client.store import Store
     from starstats_client.tailer import FileTail, Tailer
 
     with Store(Path(database)) as store:
         tail = FileTail(Path(log), store, noise=store.noise_names())
-        tail.poll()  # catch up first: only the quiet part is measured
-        before = resource.getrusage(resource.RUSAGE_SELF)
+        tail.poll()  # catch up first: only what follows is measured
+        tailer = Tailer([tail], notify=notify == "1")
         stop = threading.Event()
-        timer = threading.Timer(float(seconds), stop.set)
+
+        def end() -> None:
+            stop.set()
+            tailer.wake()
+
+        timer = threading.Timer(float(seconds), end)
+        print("ready", flush=True)
+        before = resource.getrusage(resource.RUSAGE_SELF)
         began = time.perf_counter()
         timer.start()
-        Tailer([tail]).run(stop)
+        tailer.run(stop)
         wall = time.perf_counter() - began
         after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -97,7 +112,7 @@ def _child_idle(log: str, database: str, seconds: str) -> dict[str, Any]:
 
 
 def _child(mode: str, args: list[str]) -> int:
-    runners = {"parse": _child_parse, "import": _child_import, "idle": _child_idle}
+    runners = {"parse": _child_parse, "import": _child_import, "tail": _child_tail}
     figures = runners[mode](*args)
     figures["peak_rss_mib"] = _peak_rss_mib()
     print(json.dumps(figures))
@@ -183,7 +198,11 @@ def _wait_cursor(db: sqlite3.Connection, log: Path, offset: int, timeout: float 
     return time.perf_counter() - began
 
 
-def _latency(tmp: Path, count: int, seed: int) -> dict[str, Any]:
+def _env(notify: bool) -> dict[str, str]:
+    return {**os.environ, "STARSTATS_NO_FS_EVENTS": "0" if notify else "1"}
+
+
+def _latency(tmp: Path, count: int, seed: int, *, notify: bool) -> dict[str, Any]:
     from starstats_core.synth import synthesize_log
 
     lines = [s.encode() for s in synthesize_log(seed=seed, sessions=1, lines_per_session=4000)]
@@ -193,10 +212,12 @@ def _latency(tmp: Path, count: int, seed: int) -> dict[str, Any]:
     log.write_bytes(b"".join(head))
     command = [sys.executable, "-m", "starstats_client", "run", "--no-sync"]
     command += ["--gamelog", str(log), "--data-dir", str(data)]
-    env = {**os.environ, "STARSTATS_CONFIG_DIR": str(tmp / "config")}
-    child = subprocess.Popen(  # noqa: S603 - our own interpreter and package
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    env = {**_env(notify), "STARSTATS_CONFIG_DIR": str(tmp / "config")}
+    errors = tmp / "tail" / "stderr.txt"
+    with errors.open("w") as err:
+        child = subprocess.Popen(  # noqa: S603 - our own interpreter and package
+            command, env=env, stdout=subprocess.DEVNULL, stderr=err
+        )
     try:
         while not (data / "data.sqlite3").exists():
             time.sleep(0.01)
@@ -209,13 +230,14 @@ def _latency(tmp: Path, count: int, seed: int) -> dict[str, Any]:
                 out.write(line)
                 end += len(line)
                 samples.append(_wait_cursor(db, log, end) * 1000)
-                time.sleep((n * 7919 % 13) / 1000)  # 0-12 ms: appends off the poll's beat
+                time.sleep((n * 7919 % 100) / 1000)  # 0-99 ms: every phase of the poll
         db.close()
     finally:
         child.terminate()
         child.wait(timeout=30)
     ordered = sorted(samples)
     return {
+        "fell_back_to_polling": "polling only" in errors.read_text(errors="replace"),
         "lines": len(samples),
         "p50_ms": statistics.median(ordered),
         "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
@@ -224,17 +246,51 @@ def _latency(tmp: Path, count: int, seed: int) -> dict[str, Any]:
     }
 
 
-def _idle(tmp: Path, seconds: float, seed: int) -> dict[str, Any]:
+def _tail_cpu(tmp: Path, seconds: float, seed: int, *, notify: bool, rate: float) -> dict[str, Any]:
+    """The tailer's CPU over `seconds` while another process appends `rate` lines a second."""
     from starstats_core.synth import synthesize_log
 
-    log = tmp / "idle" / "LIVE" / "Game.log"
+    folder = tmp / ("busy" if rate else "idle")
+    log = folder / "LIVE" / "Game.log"
     log.parent.mkdir(parents=True)
-    log.write_text("".join(synthesize_log(seed=seed, sessions=1, lines_per_session=20_000)))
-    return _run_child("idle", str(log), str(tmp / "idle" / "db.sqlite3"), str(seconds))
+    lines = [s.encode() for s in synthesize_log(seed=seed, sessions=1, lines_per_session=40_000)]
+    log.write_bytes(b"".join(lines[:20_000]))
+    args = [str(log), str(folder / "db.sqlite3"), str(seconds), "1" if notify else "0"]
+    child = subprocess.Popen(  # noqa: S603 - our own interpreter running this very file
+        [sys.executable, __file__, "--child", "tail", *args],
+        env=_env(notify),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    if child.stdout.readline().strip() == "ready" and rate:
+        began = time.perf_counter()
+        with log.open("ab", buffering=0) as out:
+            for n, line in enumerate(lines[20_000:], start=1):
+                if time.perf_counter() - began > seconds - 0.1:
+                    break
+                out.write(line)
+                time.sleep(max(0.0, began + n / rate - time.perf_counter()))
+    out_text, err_text = child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"tail child failed:\n{err_text.strip()}")
+    result: dict[str, Any] = json.loads(out_text.strip().splitlines()[-1])
+    return result
+
+
+def _wake_up(notify: bool, fell_back: bool) -> str:
+    if not notify:
+        return "polling every 100 ms"
+    if fell_back:
+        return "polling (notifications failed)"
+    from watchdog.observers import Observer
+
+    return f"{Observer.__name__} + 250 ms poll"
 
 
 def _table(report: dict[str, Any]) -> str:
-    back, lat, idle = report["backfill"], report["latency"], report["idle"]
+    back, lat, idle, busy = (report[k] for k in ("backfill", "latency", "idle", "busy"))
     rows = [
         ("backup set", f"{back['synth']['lines']:,} lines, {back['synth']['files']} files"),
         ("size", f"{back['synth']['bytes'] / 1e6:,.1f} MB"),
@@ -245,11 +301,16 @@ def _table(report: dict[str, Any]) -> str:
         ("import peak RSS", f"{back['import_peak_rss_mib']:,.1f} MiB"),
         ("parser peak RSS", f"{back['parse_peak_rss_mib']:,.1f} MiB"),
         ("database size", f"{back['import_db_mib']:,.1f} MiB"),
+        ("tail wakes on", _wake_up(report["notify"], lat["fell_back_to_polling"])),
         ("tail latency p50", f"{lat['p50_ms']:,.1f} ms"),
         ("tail latency p99", f"{lat['p99_ms']:,.1f} ms"),
         ("tail latency max", f"{lat['max_ms']:,.1f} ms  ({lat['lines']} lines)"),
         ("idle CPU (one core)", f"{idle['cpu_percent']:.2f} %  over {idle['seconds']:.1f} s"),
         ("idle peak RSS", f"{idle['peak_rss_mib']:,.1f} MiB"),
+        (
+            f"busy CPU, {report['busy_rate']:g} lines/s",
+            f"{busy['cpu_percent']:.2f} %  over {busy['seconds']:.1f} s",
+        ),
     ]
     width = max(len(k) for k, _ in rows)
     body = "\n".join(f"  {k.ljust(width)}  {v:>28}" for k, v in rows)
@@ -270,6 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--lines", type=int, default=1_000_000, help="lines in the backup set")
     args.add_argument("--latency-lines", type=int, default=250, help="lines appended one by one")
     args.add_argument("--idle", type=float, default=10.0, help="seconds of quiet tailing")
+    args.add_argument(
+        "--busy-rate", type=float, default=20.0, help="lines/s appended while tailing busy"
+    )
+    args.add_argument(
+        "--no-fs-events", action="store_true", help="tail by polling alone, no notifications"
+    )
     args.add_argument("--repeat", type=int, default=2, help="runs per backfill measurement")
     args.add_argument("--seed", type=int, default=1)
     args.add_argument("--json", action="store_true", help="print figures as JSON only")
@@ -282,12 +349,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-client-") as name:
         tmp = Path(name)
         say(f"backfill: synthesising >= {opts.lines:,} lines, parsing and importing ...")
-        report: dict[str, Any] = {"repeat": opts.repeat}
+        notify = not opts.no_fs_events
+        report: dict[str, Any] = {
+            "repeat": opts.repeat,
+            "notify": notify,
+            "busy_rate": opts.busy_rate,
+        }
         report["backfill"] = _backfill(tmp, opts.lines, opts.seed, opts.repeat)
         say(f"tail latency: appending {opts.latency_lines} lines one by one ...")
-        report["latency"] = _latency(tmp, opts.latency_lines, opts.seed)
+        report["latency"] = _latency(tmp, opts.latency_lines, opts.seed, notify=notify)
         say(f"idle: tailing a quiet file for {opts.idle:.0f} s ...")
-        report["idle"] = _idle(tmp, opts.idle, opts.seed)
+        report["idle"] = _tail_cpu(tmp, opts.idle, opts.seed, notify=notify, rate=0)
+        say(f"busy: tailing {opts.busy_rate:g} appended lines/s for {opts.idle:.0f} s ...")
+        report["busy"] = _tail_cpu(tmp, opts.idle, opts.seed, notify=notify, rate=opts.busy_rate)
     verdicts = _verdicts(report)
     report["targets_met"] = verdicts
     if opts.json:

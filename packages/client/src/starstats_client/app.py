@@ -25,7 +25,7 @@ from starstats_client.sync import (
     sync_enabled,
     sync_settings,
 )
-from starstats_client.tailer import POLL_SECONDS, FileTail, Tailer
+from starstats_client.tailer import FileTail, Tailer
 
 
 def settings() -> Config:
@@ -64,16 +64,19 @@ def run_tailer(
     logs: Sequence[Path],
     *,
     stop: threading.Event | None = None,
-    interval: float = POLL_SECONDS,
+    interval: float | None = None,
+    notify: bool = True,
     on_events: Callable[[int], None] | None = None,
 ) -> None:
     """Tail `logs` until SIGINT/SIGTERM (or `stop`). Each poll commits its events with its
     cursor, so a signal only ends the loop at the next turn. `on_events(n)` follows every
-    poll that stored new events (the sync worker's `wake`)."""
+    poll that stored new events (the sync worker's `wake`). `notify`: wake on filesystem
+    notifications (STARSTATS_NO_FS_EVENTS=1 turns them off too); see `Tailer`."""
     stop = stop if stop is not None else threading.Event()
     noise = store.noise_names()
-    tailer = Tailer([FileTail(path, store, noise=noise) for path in logs], interval=interval)
-    with _stop_on_signals(stop):
+    tails = [FileTail(path, store, noise=noise) for path in logs]
+    tailer = Tailer(tails, interval=interval, notify=notify)
+    with _stop_on_signals(stop, tailer.wake):
         tailer.run(stop, on_events)
 
 
@@ -118,12 +121,17 @@ def start_sync(
 
 
 @contextmanager
-def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+def _stop_on_signals(stop: threading.Event, wake: Callable[[], None]) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may install handlers; the caller owns `stop`
         return
+
+    def stopped(*_: object) -> None:
+        stop.set()
+        wake()  # end a wait for filesystem notifications now
+
     wanted = [signal.SIGINT, signal.SIGTERM]
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in wanted}
+    previous = {sig: signal.signal(sig, stopped) for sig in wanted}
     try:
         yield
     finally:

@@ -5,12 +5,13 @@ and compares the signature of its first line with the launch being read: a diffe
 means the game started again and replaced the file, whatever the sizes say. The old launch
 is then read to its end from logbackups/ (found by signature) before the new one starts.
 Between polls no handle is held, so the game can always rename or delete the file.
-Polling, not filesystem notifications: one stat per file every `POLL_SECONDS` costs nothing
-measurable and behaves the same on NTFS, ext4 and Wine.
+`Tailer` polls when a filesystem notification says a tailed file changed (notifier.py) and
+at least every `FALLBACK_POLL_SECONDS` anyway; without notifications, every `POLL_SECONDS`.
 """
 
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,17 @@ from starstats_client.discovery import BACKUP_DIRS, source_for
 from starstats_client.errors import StoreLockedError
 from starstats_client.logfiles import open_shared, read_first_line
 from starstats_client.logstream import Committer, LogStream, drain, resume_stream
+from starstats_client.notifier import ChangeNotifier
 from starstats_client.store import Cursor, Store
 from starstats_core.wire import LogSource, file_signature
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.1  # polling only: one stat per file, ~10 per second, costs nothing
+# With notifications the poll is the safety net for what they miss (NTFS may report an append
+# by a writer that keeps its handle open late; a folder being replaced), still within 250 ms.
+FALLBACK_POLL_SECONDS = 0.25
+# Notifications come per write, and the game writes a line at a time: polls (each a commit)
+# are at least this far apart, so a burst of lines costs at most 20 commits a second.
+MIN_GAP_SECONDS = 0.05
 _BACKUPS_CHECKED = 20  # newest backup files whose first line is compared on a rotation
 
 
@@ -197,19 +205,58 @@ def find_by_signature(folders: Sequence[Path], signature: str) -> Path | None:
 
 
 class Tailer:
-    """Polls several FileTails until `stop` is set. Every poll commits what it read, so
-    stopping (or being killed) between polls or inside one loses nothing."""
+    """Polls several FileTails until `stop` is set: at once when notified of a change to one
+    of their files (`notify`, see notifier.py), and every `interval` seconds regardless
+    (default: `FALLBACK_POLL_SECONDS` with notifications, `POLL_SECONDS` without). Every poll
+    commits what it read, so stopping (or being killed) between polls or inside one loses
+    nothing."""
 
-    def __init__(self, tails: Sequence[FileTail], *, interval: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        tails: Sequence[FileTail],
+        *,
+        interval: float | None = None,
+        notify: bool = True,
+    ) -> None:
         self.tails = list(tails)
         self.interval = interval
+        self.notify = notify
+        self._changed = threading.Event()
 
-    def run(self, stop: threading.Event, on_events: Callable[[int], None] | None = None) -> None:
-        while not stop.is_set():
-            added = sum(tail.poll() for tail in self.tails)
-            if added and on_events is not None:
-                on_events(added)
-            stop.wait(self.interval)
+    def run(
+        self,
+        stop: threading.Event,
+        on_events: Callable[[int], None] | None = None,
+        *,
+        on_poll: Callable[[], None] | None = None,
+    ) -> None:
+        """`on_events(n)` follows every poll that stored new events, `on_poll()` every poll.
+        Call `wake()` after setting `stop` to end a wait for notifications at once."""
+        paths = [tail.path for tail in self.tails]
+        with ChangeNotifier(paths, self._changed, enabled=self.notify) as notifier:
+            while not stop.is_set():
+                began = time.monotonic()
+                added = sum(tail.poll() for tail in self.tails)
+                if added and on_events is not None:
+                    on_events(added)
+                if on_poll is not None:
+                    on_poll()
+                if notifier.active:
+                    notifier.wait(self._interval(notified=True))
+                    rest = MIN_GAP_SECONDS - (time.monotonic() - began)
+                    if rest > 0:
+                        stop.wait(rest)
+                else:
+                    stop.wait(self._interval(notified=False))
+
+    def wake(self) -> None:
+        """Poll now (from any thread)."""
+        self._changed.set()
 
     def status(self) -> list[TailStatus]:
         return [tail.status for tail in self.tails]
+
+    def _interval(self, *, notified: bool) -> float:
+        if self.interval is not None:
+            return self.interval
+        return FALLBACK_POLL_SECONDS if notified else POLL_SECONDS

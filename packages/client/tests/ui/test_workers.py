@@ -77,6 +77,27 @@ def test_the_tail_worker_stores_the_live_log_and_posts_its_offset(
     assert woken.is_set()
 
 
+def test_the_tail_worker_wakes_on_an_append_and_stops_at_once(database: Path, game: Game) -> None:
+    outbox: Outbox = queue.SimpleQueue()
+    worker = TailWorker(database, [game.live], outbox, interval=5.0)  # only notifications wake it
+    worker.start()
+    try:
+        first = next_notice(outbox, lambda n: isinstance(n, TailsPolled))
+        assert isinstance(first, TailsPolled)
+        with game.live.open("ab") as out:
+            out.write(b"<2026-05-02T22:59:59.000Z> [Notice] <Some Engine Chatter> more\r\n")
+        size = game.live.stat().st_size
+        moved = next_notice(
+            outbox, lambda n: isinstance(n, TailsPolled) and n.statuses[0].offset == size, 2.0
+        )
+    finally:
+        began = time.monotonic()
+        worker.stop()
+    assert time.monotonic() - began < 1.0  # not a fallback poll of 5 s
+    assert not worker.running
+    assert isinstance(moved, TailsPolled)
+
+
 def test_a_failing_tail_worker_posts_why(tmp_path: Path, game: Game) -> None:
     outbox: Outbox = queue.SimpleQueue()
     not_a_database = tmp_path / "junk.sqlite3"

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 from starstats_client.config import load_config, save_config
 from starstats_client.errors import ClientError
 from starstats_client.store import Store
-from starstats_client.tailer import POLL_SECONDS
 from starstats_client.ui.actions import SyncActions
 from starstats_client.ui.viewmodel import (
     FactsRequest,
@@ -79,7 +78,7 @@ class TrayServices:
     backfill: Backfill | None = None
     sync_off_reason: str | None = None  # e.g. "--no-sync"; None: start the sync worker
     logs_problem: str | None = None
-    tail_interval: float = POLL_SECONDS
+    tail_interval: float | None = None  # None: the tailer's default
     read_interval: float = 1.0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from starstats_client.errors import ClientError, StoreLockedError
 from starstats_client.importer import ImportProgress, ProgressCallback
 from starstats_client.store import Store
-from starstats_client.tailer import POLL_SECONDS, FileTail, TailStatus
+from starstats_client.tailer import FileTail, Tailer, TailStatus
 from starstats_client.ui.actions import SyncActions
 from starstats_client.ui.eventlog import EventLog
 from starstats_client.ui.viewmodel import FactsRequest, StoreFacts, read_facts
@@ -117,31 +117,41 @@ class TailWorker(_Loop):
         logs: Sequence[Path],
         outbox: Outbox,
         *,
-        interval: float = POLL_SECONDS,
+        interval: float | None = None,
+        notify: bool = True,
         on_events: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(outbox)
         self.database = database
         self.logs = list(logs)
-        self.interval = interval
+        self.interval = interval  # None: the tailer's default (see tailer.Tailer)
+        self.notify = notify
         self.on_events = on_events  # called on this worker's thread (the sync worker's wake)
+        self._tailer: Tailer | None = None
+
+    def stop(self) -> None:
+        self._stop.set()
+        tailer = self._tailer
+        if tailer is not None:
+            tailer.wake()  # a wait for filesystem notifications ends now
+        super().stop()
 
     def _run(self, stop: threading.Event) -> None:
         with Store(self.database) as store:
             noise = store.noise_names()
             tails = [FileTail(path, store, noise=noise) for path in self.logs]
-            # Tailer.run reports only when events arrive; the tray also shows offsets and
-            # read errors, so the loop is spelled out here.
+            tailer = self._tailer = Tailer(tails, interval=self.interval, notify=self.notify)
             posted: tuple[TailStatus, ...] | None = None
-            while not stop.is_set():
-                added = sum(tail.poll() for tail in tails)
-                if added and self.on_events is not None:
-                    self.on_events()
-                statuses = tuple(tail.status for tail in tails)
+
+            def post() -> None:  # the tray shows offsets and read errors after each poll
+                nonlocal posted
+                statuses = tuple(tailer.status())
                 if statuses != posted:
                     self.outbox.put(TailsPolled(statuses))
                     posted = statuses
-                stop.wait(self.interval)
+
+            woken = self.on_events
+            tailer.run(stop, None if woken is None else lambda _: woken(), on_poll=post)
 
 
 class FactsReader(_Loop):
