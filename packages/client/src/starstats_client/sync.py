@@ -58,6 +58,10 @@ class SyncSettings:
     timeout: float = 30.0
     backoff_base: float = 1.0
     backoff_max: float = 300.0
+    # After a wake-up, wait this long before the round: the tailer wakes the worker after
+    # every poll that stored events (up to 20 a second while the game writes), and without
+    # it each wake-up became a POST of one or two events.
+    gather: float = 1.0
 
 
 def sync_settings(config: Config) -> SyncSettings:
@@ -313,7 +317,10 @@ class SyncWorker:
         return self._thread is not None and self._thread.is_alive()
 
     def _wait(self, pause: Pause) -> None:
-        (self._wake if pause.wakeable else self._stop).wait(pause.seconds)
+        if not pause.wakeable:
+            self._stop.wait(pause.seconds)
+        elif self._wake.wait(pause.seconds):
+            self._stop.wait(self.settings.gather)
 
     def _changed(self, state: SyncState, detail: str | None) -> None:
         self.state = state
