@@ -38,9 +38,10 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Whether `password` matches; with no stored hash, burns the same time and says no."""
-    dummy = _dummy_hash() if stored_hash is None else ""
+    candidate = _dummy_hash() if stored_hash is None else stored_hash
     try:
         with _SLOTS:
-            return _HASHER.verify(stored_hash or dummy, password) and stored_hash is not None
+            matches = _HASHER.verify(candidate, password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and stored_hash is not None

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import anyio.to_thread
 import sqlalchemy as sa
@@ -246,21 +247,27 @@ def _user_gone() -> Unauthorized:
     return Unauthorized("the account for this token no longer exists", code="user_not_found")
 
 
+async def _contact(conn: AsyncConnection, user_id: uuid.UUID) -> sa.Row[Any, Any, Any]:
+    """The user's email, handle and verification time; `user_not_found` when gone."""
+    row = (
+        await conn.execute(
+            sa.select(users.c.email, users.c.claimed_handle, users.c.email_verified_at).where(
+                users.c.id == user_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise _user_gone()
+    return row
+
+
 async def resend_verification(state: AppState, user_id: uuid.UUID) -> bool:
     """Issue a fresh verification token (the old one stops working) and mail it; whether
     the mail server accepted the message."""
     verify_token = secrets.token_hex(32)
     now = state.clock.now()
     async with state.engine.begin() as conn:
-        row = (
-            await conn.execute(
-                sa.select(users.c.email, users.c.claimed_handle, users.c.email_verified_at).where(
-                    users.c.id == user_id
-                )
-            )
-        ).first()
-        if row is None:
-            raise _user_gone()
+        row = await _contact(conn, user_id)
         if row.email_verified_at is not None:
             raise Conflict("already_verified", "this email address is already verified")
         await conn.execute(
@@ -279,15 +286,7 @@ async def resend_verification(state: AppState, user_id: uuid.UUID) -> bool:
 
 async def get_account(state: AppState, user_id: uuid.UUID) -> Account:
     async with state.engine.connect() as conn:
-        row = (
-            await conn.execute(
-                sa.select(users.c.email, users.c.claimed_handle, users.c.email_verified_at).where(
-                    users.c.id == user_id
-                )
-            )
-        ).first()
-    if row is None:
-        raise _user_gone()
+        row = await _contact(conn, user_id)
     return Account(
         user_id=user_id,
         email=row.email,
