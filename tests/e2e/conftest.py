@@ -5,10 +5,7 @@ the client code. Set STARSTATS_TEST_SKIP_POSTGRES=1 to skip the PostgreSQL runs.
 
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,7 +16,6 @@ from typing import Any
 import httpx
 import keyring
 import pytest
-import uvicorn
 from keyring.backends import fail
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,7 +24,6 @@ from starstats_client.pairing import Pairing, pair
 from starstats_client.store import Store
 from starstats_core.synth import synthesize_log
 from starstats_server.app import create_app
-from starstats_server.auth.keys import load_signing_key
 from starstats_server.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,85 +94,24 @@ class Server:
     """The StarStats API on 127.0.0.1:`port`, in a uvicorn thread; `stop()` and `start()`
     again serve a fresh app over the same database on the same port."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, serving: Any) -> None:
         self.settings = settings
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
         self.gate = Gate(create_app(settings))
-        self._uvicorn: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._serving = serving(self.gate)
+        self.port: int = self._serving.port
+        self.url: str = self._serving.url
 
     def start(self) -> None:
         self.gate.app = create_app(self.settings)  # as after a real restart
-        config = uvicorn.Config(
-            self.gate,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            lifespan="on",
-            timeout_graceful_shutdown=2,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive(), "uvicorn exited during start-up"
-            assert time.monotonic() < deadline, "uvicorn did not start in 30 s"
-            time.sleep(0.02)
-        self._uvicorn, self._thread = server, thread
+        self._serving.start()
 
     def stop(self) -> None:
-        if self._uvicorn is None or self._thread is None:
-            return
-        self._uvicorn.should_exit = True
-        self._thread.join(timeout=30)
-        assert not self._thread.is_alive(), "uvicorn did not stop"
-        self._uvicorn = self._thread = None
+        self._serving.stop()
 
     def api(self, method: str, path: str, token: str | None = None, **kw: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         with httpx.Client(base_url=self.url, timeout=60) as http:
             return http.request(method, path, headers=headers, **kw)
-
-
-@dataclass
-class PgCluster:
-    dir: str
-    url: str  # postgresql://postgres@127.0.0.1:PORT/app
-
-    def admin(self, sql: str) -> None:
-        subprocess.run(
-            ["psql", self.url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
-            check=True,
-            capture_output=True,
-        )
-
-    def database_url(self, name: str) -> str:
-        return self.url.rsplit("/", 1)[0] + "/" + name
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    if os.environ.get("STARSTATS_TEST_SKIP_POSTGRES") == "1":
-        pytest.skip("STARSTATS_TEST_SKIP_POSTGRES=1: PostgreSQL runs skipped")
-    result = subprocess.run(
-        ["bash", str(REPO / "scripts" / "pg.sh"), "up"], check=False, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        pytest.fail(f"could not start PostgreSQL via scripts/pg.sh: {result.stderr.strip()}")
-    directory, url = result.stdout.split()
-    yield PgCluster(directory, url)
-    subprocess.run(["bash", str(REPO / "scripts" / "pg.sh"), "down", directory], check=False)
-
-
-@pytest.fixture(scope="session")
-def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("keys") / "jwt-key.pem"
-    load_signing_key(path, autogen=True)
-    return path
 
 
 @pytest.fixture(params=["sqlite"])
@@ -188,13 +122,17 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def server(
-    backend: str, request: pytest.FixtureRequest, key_file: Path, tmp_path: Path
+    backend: str,
+    request: pytest.FixtureRequest,
+    key_file: Path,
+    tmp_path: Path,
+    uvicorn_thread: Any,
 ) -> Iterator[Server]:
     if backend == "sqlite":
         database_url = f"sqlite:///{tmp_path / 'server.db'}"
         pg = None
     else:
-        pg = request.getfixturevalue("pg_cluster")
+        pg = request.getfixturevalue("pg_server")
         name = "e2e_" + uuid.uuid4().hex[:12]
         pg.admin(f"CREATE DATABASE {name}")
         database_url = pg.database_url(name)
@@ -205,7 +143,7 @@ def server(
         jwt_issuer="http://127.0.0.1",
         auto_migrate=True,
     )
-    running = Server(settings)
+    running = Server(settings, uvicorn_thread)
     running.start()
     yield running
     running.stop()

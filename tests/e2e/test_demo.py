@@ -2,9 +2,9 @@
 server: server on SQLite, demo account, paired client tailing a growing Game.log."""
 
 import re
-import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,15 +12,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
-def test_the_demo_stack_syncs_a_growing_log_to_the_server(tmp_path: Path) -> None:
-    command = [sys.executable, str(REPO / "scripts" / "demo.py"), "--port", str(_free_port())]
+def test_the_demo_stack_syncs_a_growing_log_to_the_server(
+    tmp_path: Path, free_port: Callable[[], int]
+) -> None:
+    command = [sys.executable, str(REPO / "scripts" / "demo.py"), "--port", str(free_port())]
     command += ["--data", str(tmp_path), "--seconds", "11"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]

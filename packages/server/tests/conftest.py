@@ -1,15 +1,16 @@
 """Server test fixtures. Every test that takes `client` (or `app`, `settings`, `db_url`) runs
-twice: on SQLite and on a real PostgreSQL 15 that this file starts itself
-(`scripts/pg.sh`). Set STARSTATS_TEST_SKIP_POSTGRES=1 to skip the PostgreSQL half on a
-machine without it; CI never sets it, so there a missing PostgreSQL fails the suite."""
+twice: on SQLite and on a real PostgreSQL 15 that the test session starts itself (the root
+conftest's `pg_server`, via `scripts/pg.sh`). Set STARSTATS_TEST_SKIP_POSTGRES=1 to skip the
+PostgreSQL half on a machine without it; CI never sets it, so there a missing PostgreSQL fails
+the suite."""
 
-import os
+import asyncio
 import shutil
-import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -21,15 +22,7 @@ from starstats_server.db.engine import create_engine
 from starstats_server.db.migrate import upgrade_to_head
 from starstats_server.settings import Settings
 
-REPO = Path(__file__).resolve().parents[3]
-PG_SCRIPT = REPO / "scripts" / "pg.sh"
 TEST_PASSWORD = "correct horse battery staple"
-
-
-def _run_async(coro_fn: Callable[[], object]) -> None:
-    import asyncio
-
-    asyncio.run(coro_fn())  # type: ignore[arg-type]
 
 
 def _migrate(url: str) -> None:
@@ -40,40 +33,7 @@ def _migrate(url: str) -> None:
         finally:
             await engine.dispose()
 
-    _run_async(_go)
-
-
-@dataclass
-class PgServer:
-    dir: str
-    url: str  # postgresql://postgres@127.0.0.1:PORT/app
-
-    def admin(self, sql: str) -> None:
-        subprocess.run(
-            ["psql", self.url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
-            check=True,
-            capture_output=True,
-        )
-
-    def database_url(self, name: str) -> str:
-        return self.url.rsplit("/", 1)[0] + "/" + name
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    if os.environ.get("STARSTATS_TEST_SKIP_POSTGRES") == "1":
-        pytest.skip("STARSTATS_TEST_SKIP_POSTGRES=1: PostgreSQL half skipped")
-    result = subprocess.run(
-        ["bash", str(PG_SCRIPT), "up"], check=False, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        pytest.fail(f"could not start PostgreSQL via scripts/pg.sh: {result.stderr.strip()}")
-    directory, url = result.stdout.split()
-    server = PgServer(directory, url)
-    server.admin("CREATE DATABASE template_migrated")
-    _migrate(server.database_url("template_migrated"))
-    yield server
-    subprocess.run(["bash", str(PG_SCRIPT), "down", directory], check=False)
+    asyncio.run(_go())
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +41,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite-template") / "migrated.db"
     _migrate(f"sqlite+aiosqlite:///{path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: Any) -> str:
+    """The name of a migrated database that each PostgreSQL test copies (fast)."""
+    pg_server.admin("CREATE DATABASE template_migrated")
+    _migrate(pg_server.database_url("template_migrated"))
+    return "template_migrated"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -97,21 +65,12 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         shutil.copyfile(template, target)
         yield f"sqlite:///{target}"
         return
-    pg: PgServer = request.getfixturevalue("pg_server")
+    pg = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue("pg_template")
     name = "t_" + uuid.uuid4().hex[:16]
-    pg.admin(f"CREATE DATABASE {name} TEMPLATE template_migrated")
+    pg.admin(f"CREATE DATABASE {name} TEMPLATE {template}")
     yield pg.database_url(name)
     pg.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-@pytest.fixture(scope="session")
-def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One RSA key for the whole session (generating one per test costs ~0.1 s)."""
-    from starstats_server.auth.keys import load_signing_key
-
-    path = tmp_path_factory.mktemp("keys") / "jwt-key.pem"
-    load_signing_key(path, autogen=True)
-    return path
 
 
 @pytest.fixture
@@ -203,33 +162,9 @@ def make_user(app: FastAPI, db_url: str) -> Callable[..., TestUser]:
     return _make
 
 
-@dataclass(frozen=True)
-class LiveServer:
-    url: str
-
-
 @pytest.fixture
-def live_server(app: FastAPI) -> Iterator[LiveServer]:
-    """The app served by uvicorn over real HTTP on a free loopback port, in a thread."""
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive(), "uvicorn exited during start-up"
-        assert time.monotonic() < deadline, "uvicorn did not start in 15 s"
-        time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    thread.join(timeout=15)
+def live_server(app: FastAPI, uvicorn_thread: Any) -> Iterator[Any]:
+    """The app served by uvicorn over real HTTP on a free loopback port (`.url`)."""
+    server = uvicorn_thread(app).start()
+    yield server
+    server.stop()

@@ -3,8 +3,7 @@ the mail is delivered, its link verifies the address, and a dead SMTP server nev
 sign-up."""
 
 import re
-import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -45,17 +44,10 @@ class Inbox:
         return match.group(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
+def inbox(free_port: Callable[[], int]) -> Iterator[tuple[Inbox, int]]:
     handler = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -159,9 +151,9 @@ def test_resend_mails_a_new_link_and_the_old_one_stops_working(
 
 
 def test_signup_succeeds_when_the_smtp_server_is_down(
-    settings: Settings, clock: ManualClock
+    settings: Settings, clock: ManualClock, free_port: Callable[[], int]
 ) -> None:
-    with _client_for(settings, clock, _free_port()) as client:  # nothing listens there
+    with _client_for(settings, clock, free_port()) as client:  # nothing listens there
         signup = _signup(client)
         me = client.get("/v1/auth/me", headers=_headers(signup))
         assert me.status_code == 200
@@ -178,9 +170,9 @@ def test_readiness_checks_a_configured_smtp_server(mail_client: TestClient) -> N
 
 
 def test_readiness_fails_when_the_configured_smtp_server_is_down(
-    settings: Settings, clock: ManualClock
+    settings: Settings, clock: ManualClock, free_port: Callable[[], int]
 ) -> None:
-    with _client_for(settings, clock, _free_port()) as client:  # nothing listens there
+    with _client_for(settings, clock, free_port()) as client:  # nothing listens there
         response = client.get("/readyz")
         assert response.status_code == 503
         body = response.json()

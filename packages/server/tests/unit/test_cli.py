@@ -1,10 +1,10 @@
 """`starstats-server` commands: clear one-line errors for bad settings, migrate, openapi."""
 
 import json
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -78,15 +78,11 @@ def test_openapi_prints_the_spec_as_json() -> None:
     assert "/healthz" in spec["paths"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
-def test_serve_migrates_and_answers_over_real_http(tmp_path: Path) -> None:
-    port = _free_port()
+def test_serve_migrates_and_answers_over_real_http(
+    tmp_path: Path, free_port: Callable[[], int]
+) -> None:
+    port = free_port()
     env = {
         "PATH": "/usr/bin:/bin",
         "STARSTATS_DATA_DIR": str(tmp_path / "data"),
@@ -119,14 +115,16 @@ def test_serve_migrates_and_answers_over_real_http(tmp_path: Path) -> None:
             proc.stdout.close()
 
 
-def test_an_unreachable_database_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens there
+def test_an_unreachable_database_is_one_clear_line_not_a_traceback(
+    tmp_path: Path, free_port: Callable[[], int]
+) -> None:
+    port = free_port()  # nothing listens there
     env = _env(
         tmp_path,
         DATABASE_URL=f"postgresql://postgres@127.0.0.1:{port}/none",
         STARSTATS_JWT_KEY_AUTOGEN="true",
     )
-    for command in (["serve", "--port", str(_free_port())], ["migrate"]):
+    for command in (["serve", "--port", str(free_port())], ["migrate"]):
         result = runner.invoke(app, command, env=env)
         assert result.exit_code == 2, result.output
         lines = result.output.strip().splitlines()

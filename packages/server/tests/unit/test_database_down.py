@@ -1,8 +1,8 @@
 """A database that cannot be reached makes requests 503 with Retry-After (clients back off),
 never a 500 or a traceback."""
 
-import socket
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,16 +12,12 @@ from starstats_server.app import create_app
 from starstats_server.settings import Settings
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def test_an_unreachable_database_answers_503_with_retry_after(tmp_path: Path) -> None:
+def test_an_unreachable_database_answers_503_with_retry_after(
+    tmp_path: Path, free_port: Callable[[], int]
+) -> None:
     settings = Settings(
         data_dir=tmp_path,
-        database_url=f"postgresql://postgres@127.0.0.1:{_free_port()}/none",
+        database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/none",
         jwt_key_autogen=True,
         auto_migrate=False,
     )
