@@ -53,7 +53,13 @@ class SessionsParams(_Params):
     offset: int = Field(0, ge=0, le=100_000)
 
 
-class EventOut(BaseModel):
+class _Out(BaseModel):
+    """Response bodies read straight from the services' result dataclasses."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class EventOut(_Out):
     seq: int
     event_type: str
     event_timestamp: dt.datetime | None
@@ -62,7 +68,7 @@ class EventOut(BaseModel):
     payload: dict[str, Any] | None
 
 
-class EventPageOut(BaseModel):
+class EventPageOut(_Out):
     events: list[EventOut]
     next_after: int | None = Field(
         description="Pass as after_seq to read what is newer than this page."
@@ -72,28 +78,28 @@ class EventPageOut(BaseModel):
     )
 
 
-class TypeCountOut(BaseModel):
+class TypeCountOut(_Out):
     event_type: str
     count: int
 
 
-class SummaryOut(BaseModel):
+class SummaryOut(_Out):
     claimed_handle: str
     total: int
     by_type: list[TypeCountOut]
 
 
-class DayCountOut(BaseModel):
+class DayCountOut(_Out):
     date: dt.date
     count: int
 
 
-class TimelineOut(BaseModel):
+class TimelineOut(_Out):
     days: int
     buckets: list[DayCountOut]
 
 
-class SessionOut(BaseModel):
+class SessionOut(_Out):
     start_at: dt.datetime
     end_at: dt.datetime
     duration_seconds: int
@@ -101,7 +107,7 @@ class SessionOut(BaseModel):
     game_version: str | None
 
 
-class SessionListOut(BaseModel):
+class SessionListOut(_Out):
     sessions: list[SessionOut]
 
 
@@ -117,33 +123,9 @@ async def list_events(
     """Newest first; oldest first when reading forward with `after_seq`. 400
     `conflicting_cursors` (both cursors), `invalid_event_type`; a `limit` outside 1..500 or a
     timestamp without an offset is 422."""
-    page = await history.list_events(
-        state,
-        principal.handle,
-        history.EventFilter(
-            before_seq=params.before_seq,
-            after_seq=params.after_seq,
-            event_type=params.event_type,
-            since=params.since,
-            until=params.until,
-            limit=params.limit,
-        ),
-    )
-    return EventPageOut(
-        events=[
-            EventOut(
-                seq=e.seq,
-                event_type=e.event_type,
-                event_timestamp=e.event_timestamp,
-                log_source=e.log_source,
-                source_offset=e.source_offset,
-                payload=e.payload,
-            )
-            for e in page.events
-        ],
-        next_after=page.next_after,
-        next_before=page.next_before,
-    )
+    filters = history.EventFilter(**params.model_dump())
+    page = await history.list_events(state, principal.handle, filters)
+    return EventPageOut.model_validate(page)
 
 
 @router.get(
@@ -154,12 +136,7 @@ async def list_events(
 )
 async def summary(state: State, principal: AnyPrincipal) -> SummaryOut:
     """Total and per-type counts, most frequent first."""
-    result = await history.summary(state, principal.handle)
-    return SummaryOut(
-        claimed_handle=result.claimed_handle,
-        total=result.total,
-        by_type=[TypeCountOut(event_type=t.event_type, count=t.count) for t in result.by_type],
-    )
+    return SummaryOut.model_validate(await history.summary(state, principal.handle))
 
 
 @router.get(
@@ -172,11 +149,7 @@ async def timeline(
     state: State, principal: AnyPrincipal, params: Annotated[TimelineParams, Query()]
 ) -> TimelineOut:
     """Exactly `days` UTC days ending today, oldest first, zero-filled. 400 `invalid_days`."""
-    result = await history.timeline(state, principal.handle, params.days)
-    return TimelineOut(
-        days=result.days,
-        buckets=[DayCountOut(date=b.date, count=b.count) for b in result.buckets],
-    )
+    return TimelineOut.model_validate(await history.timeline(state, principal.handle, params.days))
 
 
 @router.get(
@@ -191,15 +164,4 @@ async def sessions(
     """Newest first: from each launch's `session_started` to its `session_end`, else runs of
     events split by gaps over 30 minutes."""
     found = await history.sessions(state, principal.handle, params.limit, params.offset)
-    return SessionListOut(
-        sessions=[
-            SessionOut(
-                start_at=s.start_at,
-                end_at=s.end_at,
-                duration_seconds=s.duration_seconds,
-                event_count=s.event_count,
-                game_version=s.game_version,
-            )
-            for s in found
-        ]
-    )
+    return SessionListOut(sessions=[SessionOut.model_validate(s) for s in found])
