@@ -51,13 +51,8 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         scheme = value.split(":", 1)[0]
-        if scheme not in (
-            "sqlite",
-            "sqlite+aiosqlite",
-            "postgres",
-            "postgresql",
-            "postgresql+asyncpg",
-        ):
+        # async_url names the driver for every scheme we support, and only for those.
+        if async_url(value).split(":", 1)[0] not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
             raise ValueError(f"unsupported scheme {scheme!r}; use sqlite:/// or postgresql://")
         return value
 
