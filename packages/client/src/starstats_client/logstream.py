@@ -10,6 +10,7 @@ that state, and discards what it emits there (stored already: same bytes, same p
 """
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -121,9 +122,14 @@ class LogStream:
             more = shape.count - stored.get(shape.shape, 0)
             if more > 0:
                 stored[shape.shape] = shape.count
-                # Shapes mask numbers, not names: a profile path keeps its user name.
-                new.append(ShapeCount(scrub_text(shape.shape), more, scrub_text(shape.sample)))
+                # Shapes mask numbers, not names: a profile path keeps its user name. The
+                # sample comes from the parser already scrubbed.
+                new.append(ShapeCount(_scrubbed_shape(shape.shape), more, shape.sample))
         return new
+
+
+# Every file of a backup set reports mostly the same few hundred shapes: scrub each once.
+_scrubbed_shape = lru_cache(maxsize=50_000)(scrub_text)
 
 
 def resume_stream(
