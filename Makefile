@@ -30,7 +30,7 @@ lint: sync
 	$(UV) run ruff format --check .
 
 typecheck: sync
-	$(UV) run mypy packages/core/src packages/client/src packages/server/src
+	$(UV) run mypy packages/core/src packages/client/src packages/server/src packages/web/src
 
 contracts: sync
 	$(UV) run lint-imports
@@ -38,6 +38,7 @@ contracts: sync
 # The server half of the suite runs on SQLite and on a throwaway PostgreSQL it starts itself.
 pytest: sync
 	@if [ "$${STARSTATS_TEST_SKIP_POSTGRES:-}" != 1 ]; then bash scripts/ensure-postgres.sh; fi
+	bash scripts/ensure-test-tools.sh
 	$(UV) run pytest -q
 
 # Proves the desktop client installs and passes its tests with no server library present.
