@@ -1,10 +1,12 @@
 """Composition root: builds the store, discovery, tailer and sync worker from settings for
 the CLI (and the tray). Nothing is created at import time."""
 
+import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,8 @@ from starstats_client.sync import (
     sync_settings,
 )
 from starstats_client.tailer import FileTail, Tailer
+
+log = logging.getLogger(__name__)
 
 
 def settings() -> Config:
@@ -158,7 +162,16 @@ def run_import(
         if archive or config.archive_backups:
             archived = len(archive_backups(found, archive_dir(data)))
         files = backup_paths(found, archive_dir(data))
-    return import_logs(store, files, noise=store.noise_names(), on_progress=on_progress), archived
+    totals = import_logs(store, files, noise=store.noise_names(), on_progress=on_progress)
+    log.info(
+        "import finished: %d file(s) read, %d skipped, %d lines, %d new events",
+        totals.files_total - totals.files_skipped,
+        totals.files_skipped,
+        totals.lines,
+        totals.events,
+        extra={"archived": archived},
+    )
+    return totals, archived
 
 
 def status_report(store: Store, config: Config | None = None) -> dict[str, Any]:
@@ -176,6 +189,26 @@ def status_report(store: Store, config: Config | None = None) -> dict[str, Any]:
         "unknown_shapes": counts.unknown_shapes,
         "tailing": list(latest.values()),
         "sync": sync_report(store, config if config is not None else Config()),
+        "metrics": client_metrics(store, counts.unsynced),
+    }
+
+
+def client_metrics(store: Store, outbox_depth: int, now: datetime | None = None) -> dict[str, Any]:
+    """The client's gauges (issue 8): events tailed from live logs, events waiting in the
+    outbox, and how far sync is behind — 0 with an empty outbox, else seconds since the last
+    successful batch (null when nothing was ever sent, e.g. not paired)."""
+    lag: float | None = 0.0
+    if outbox_depth:
+        last = store.sync_stats().last_success_at
+        if last is None:
+            lag = None
+        else:
+            moment = now or datetime.now(UTC)
+            lag = max(0.0, round((moment - datetime.fromisoformat(last)).total_seconds(), 3))
+    return {
+        "events_tailed": store.tailed_count(),
+        "outbox_depth": outbox_depth,
+        "sync_lag_seconds": lag,
     }
 
 

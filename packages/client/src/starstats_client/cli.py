@@ -164,6 +164,16 @@ DataDir = Annotated[
 ]
 
 
+def _start_telemetry(data_dir: Path | None) -> None:
+    """Long-running commands log to `client.log` in the data folder and trace their sync
+    requests (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set); see telemetry.py."""
+    from starstats_client import telemetry
+    from starstats_client.paths import data_dir as data_folder
+
+    telemetry.configure_logging(data_folder(data_dir))
+    telemetry.install_tracing()
+
+
 @app.command()
 def run(
     gamelog: Annotated[
@@ -175,8 +185,10 @@ def run(
     """Tail Game.log files into the local store until Ctrl-C / SIGTERM; when paired, sync
     the outbox to the server meanwhile."""
     from starstats_client import app as client
+    from starstats_client import telemetry
 
     try:
+        _start_telemetry(data_dir)
         config = client.settings()
         logs = client.live_logs(gamelog, config)
         with client.open_store(data_dir) as store:
@@ -199,6 +211,7 @@ def run(
                         "go with the next run",
                         err=True,
                     )
+                telemetry.flush()
     except ClientError as err:
         raise _fail(str(err)) from None
 
@@ -247,6 +260,7 @@ def import_(
 
     bar = ImportBar() if sys.stderr.isatty() else None
     try:
+        _start_telemetry(data_dir)
         with client.open_store(data_dir) as store:
             totals, archived = client.run_import(
                 store,
@@ -307,6 +321,11 @@ def status(
     typer.echo(f"unknown       {report['unknown_shapes']:,} shapes")
     for tail in report["tailing"]:
         typer.echo(f"tailing       {tail['path']} @ {tail['offset']:,}")
+    lag = report["metrics"]["sync_lag_seconds"]
+    typer.echo(
+        f"tailed        {report['metrics']['events_tailed']:,} events from live logs; sync lag "
+        + ("n/a" if lag is None else f"{lag:,.1f} s")
+    )
 
 
 @app.command()
@@ -452,6 +471,7 @@ def tray(
     from starstats_client.ui.tray import TrayServices, run_tray
 
     try:
+        _start_telemetry(data_dir)
         config, data = client.settings(), data_folder(data_dir)
         try:
             logs, problem = tuple(client.live_logs(gamelog, config)), None

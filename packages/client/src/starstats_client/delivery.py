@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 
 from starstats_client.errors import (
@@ -21,6 +23,7 @@ from starstats_client.errors import (
 from starstats_client.outbox import Batch
 from starstats_client.pairing import Pairing
 from starstats_client.store import utc_now
+from starstats_client.telemetry import tracer
 from starstats_core.wire import IngestResponse
 
 # 400s about the request as a whole, not about any event in it: splitting cannot help and
@@ -60,32 +63,54 @@ class TraceContext:
             span = secrets.token_hex(8)
         return cls(trace, span)
 
+    @classmethod
+    def current(cls) -> "TraceContext":
+        """The active span's ids (fresh random ones when no span is recording)."""
+        context = trace.get_current_span().get_span_context()
+        if not context.is_valid:
+            return cls.new()
+        return cls(format(context.trace_id, "032x"), format(context.span_id, "016x"))
+
     @property
     def traceparent(self) -> str:
         return f"00-{self.trace_id}-{self.span_id}-01"  # version 00, sampled
 
 
 def send_batch(
-    http: httpx.Client, remote: Remote, batch: Batch, trace: TraceContext, *, now: Now = utc_now
+    http: httpx.Client, remote: Remote, batch: Batch, *, now: Now = utc_now
 ) -> IngestResponse:
-    """POST `batch`; the server's answer, or the `SyncError` subclass that says what to do."""
-    try:
-        response = http.post(
-            f"{remote.api_url}/v1/ingest",
-            content=batch.body,
-            headers={
-                "Authorization": f"Bearer {remote.token}",
-                "Content-Type": "application/json",
-                "traceparent": trace.traceparent,
-            },
-        )
-    except httpx.HTTPError as err:  # connect/read/write errors and timeouts alike
-        raise RetryableSyncError(
-            f"cannot reach {remote.api_url}: {err or type(err).__name__}",
-            code="network",
-            detail=str(err) or type(err).__name__,
-        ) from err
-    return read_response(response, batch, now=now)
+    """POST `batch` in a client span whose `traceparent` the server continues; the server's
+    answer, or the `SyncError` subclass that says what to do."""
+    url = f"{remote.api_url}/v1/ingest"
+    with tracer().start_as_current_span(
+        "POST /v1/ingest",
+        kind=SpanKind.CLIENT,
+        attributes={
+            "http.request.method": "POST",
+            "url.full": url,
+            "starstats.batch.events": len(batch.events),
+        },
+    ) as span:
+        headers = {
+            "Authorization": f"Bearer {remote.token}",
+            "Content-Type": "application/json",
+        }
+        propagate.inject(headers)
+        if "traceparent" not in headers:  # no provider recording: still send an id
+            headers["traceparent"] = TraceContext.new().traceparent
+        try:
+            response = http.post(url, content=batch.body, headers=headers)
+        except httpx.HTTPError as err:  # connect/read/write errors and timeouts alike
+            span.set_status(Status(StatusCode.ERROR, type(err).__name__))
+            raise RetryableSyncError(
+                f"cannot reach {remote.api_url}: {err or type(err).__name__}",
+                code="network",
+                detail=str(err) or type(err).__name__,
+            ) from err
+        span.set_attribute("http.response.status_code", response.status_code)
+        if response.status_code >= 400:
+            span.set_status(Status(StatusCode.ERROR, f"HTTP {response.status_code}"))
+        return read_response(response, batch, now=now)
 
 
 def read_response(response: httpx.Response, batch: Batch, *, now: Now = utc_now) -> IngestResponse:

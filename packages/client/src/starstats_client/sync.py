@@ -33,6 +33,7 @@ from starstats_client.errors import (
 from starstats_client.outbox import Batch, build_batch
 from starstats_client.pairing import USER_AGENT, Pairing, current_pairing, sync_table
 from starstats_client.store import Store, utc_now
+from starstats_client.telemetry import tracer
 from starstats_core.wire import MAX_BATCH_BYTES, MAX_BATCH_EVENTS
 
 log = logging.getLogger(__name__)
@@ -198,10 +199,16 @@ class Syncer:
         events at fault. A single event refused either way is quarantined with the reason."""
         if self.stop.is_set():
             return  # what is not sent stays pending
-        trace = TraceContext.new()
+        with tracer().start_as_current_span(
+            "sync.batch", attributes={"starstats.batch.events": len(batch.events)}
+        ):
+            self._deliver_in_span(batch)
+
+    def _deliver_in_span(self, batch: Batch) -> None:
+        trace = TraceContext.current()
         self.last_trace_id = trace.trace_id
         try:
-            result = send_batch(self.http, self.remote, batch, trace, now=self.now)
+            result = send_batch(self.http, self.remote, batch, now=self.now)
         except (BatchTooLargeError, PermanentSyncError) as err:
             count = len(batch.events)
             if count == 1:

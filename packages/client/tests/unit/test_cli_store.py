@@ -12,7 +12,9 @@ from starstats_client.cli import app
 from ..conftest import oracle, stored, synth_log  # noqa: TID252 - helpers shared by unit and integration tests; tests are not an installed package
 
 RSI = Path("drive_c", "Program Files", "Roberts Space Industries", "StarCitizen")
-STATUS_KEYS = {"events", "by_type", "unsynced", "quarantined", "unknown_shapes", "tailing", "sync"}
+STATUS_KEYS = {
+    "events", "by_type", "unsynced", "quarantined", "unknown_shapes", "tailing", "sync", "metrics"
+}  # fmt: skip
 
 
 @pytest.fixture(name="runner")
@@ -58,6 +60,18 @@ def test_import_discovers_backups_and_status_reports_them(
     assert status["tailing"] == []
     assert status["sync"]["enabled"] is False
     assert status["sync"]["last_error"] is None
+    # Imported, not tailed; waiting in the outbox with nothing ever sent: lag unknown.
+    assert status["metrics"] == {
+        "events_tailed": 0,
+        "outbox_depth": events,
+        "sync_lag_seconds": None,
+    }
+    log_lines = (tmp_path / "data" / "client.log").read_text(encoding="utf-8").splitlines()
+    assert log_lines, "import writes the client log"
+    for line in log_lines:
+        assert {"timestamp", "level", "logger", "event", "trace_id", "span_id"} <= set(
+            json.loads(line)
+        )
 
 
 def test_status_lists_the_live_files_being_tailed(runner: CliRunner, tmp_path: Path) -> None:
@@ -73,6 +87,7 @@ def test_status_lists_the_live_files_being_tailed(runner: CliRunner, tmp_path: P
         FileTail(live, store, noise=DEFAULT_NOISE).poll()
     status = json.loads(runner.invoke(app, ["status", "--json"]).stdout)
     assert status["tailing"] == [{"path": str(live), "offset": data.rindex(b"\n") + 1}]
+    assert status["metrics"]["events_tailed"] == status["events"] > 0
     assert status["events"] == len(stored(tmp_path / "data" / "data.sqlite3"))
     text = runner.invoke(app, ["status"]).stdout
     assert f"tailing       {live}" in text

@@ -30,7 +30,8 @@ from .ingest_fake import (
     network_down,
 )
 
-TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-01$")
+# Flags: sampled (01), with OpenTelemetry's "random trace id" bit (02) as W3C level 2 allows.
+TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-0[13]$")
 NOW = datetime(2026, 5, 2, 20, 0, tzinfo=UTC)
 
 
@@ -486,3 +487,34 @@ def test_stop_abandons_a_request_that_does_not_answer_and_marks_nothing(
     worker.join(timeout=10)
     assert not worker.running
     assert len(server.requests) == 1  # no new request after stop
+
+
+def test_each_request_is_a_client_span_whose_traceparent_the_server_receives(
+    store: Store, server: FakeIngest, harness: Harness
+) -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import SpanKind
+
+    from starstats_client import telemetry
+
+    exported = InMemorySpanExporter()
+    telemetry.install_tracing(exporter=exported)
+    fill(store, 700)
+    harness.round()
+    telemetry.flush()
+    spans = exported.get_finished_spans()
+    posts = [s for s in spans if s.name == "POST /v1/ingest"]
+    assert len(posts) == len(server.requests) == 2
+    by_id = {s.context.span_id: s for s in spans}
+    for post, sent in zip(posts, server.requests, strict=True):
+        assert post.kind is SpanKind.CLIENT
+        assert post.resource.attributes["service.name"] == "starstats-client"
+        assert post.attributes is not None
+        assert post.attributes["http.response.status_code"] == 200
+        match = TRACEPARENT.match(sent.headers["traceparent"])
+        assert match is not None
+        # The server continues exactly this span: same trace, this span as the parent.
+        assert match.group(1) == format(post.context.trace_id, "032x")
+        assert match.group(2) == format(post.context.span_id, "016x")
+        assert post.parent is not None
+        assert by_id[post.parent.span_id].name == "sync.batch"

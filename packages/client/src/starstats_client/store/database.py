@@ -336,6 +336,15 @@ class Store:
             shapes = self._scalar("SELECT count(*) FROM unknown_shapes")
         return StoreCounts(sum(by_type.values()), by_type, unsynced, quarantined, shapes)
 
+    def tailed_count(self) -> int:
+        """Events of launches whose cursor last read a live `Game.log`, as opposed to a
+        backup in `logbackups/` (imported, or a launch the tailer finished from its backup)."""
+        with self._errors():
+            return self._scalar(
+                "SELECT count(*) FROM events WHERE file_signature IN"
+                " (SELECT file_signature FROM tail_cursors WHERE lower(path) LIKE '%game.log')"
+            )
+
     def _scalar(self, sql: str) -> int:
         value: int = self._db.execute(sql).fetchone()[0]
         return value
