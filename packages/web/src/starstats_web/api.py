@@ -1,0 +1,241 @@
+"""The typed client of the StarStats API: every byte the web app shows comes through here.
+
+One `httpx.AsyncClient` per app; each call names its path template (the metrics label, never
+the filled-in path), sends the user's JWT as a bearer token, and on auth and pairing calls
+the browser's address in `X-Forwarded-For` (the API rate-limits per client IP and honours it
+only from the addresses in its `STARSTATS_TRUSTED_PROXIES`). Answers are parsed into the
+models generated from the API's OpenAPI document; refusals become `ApiError`s (see
+`errors.py`).
+"""
+
+import time
+import uuid
+from datetime import datetime
+from typing import Any, TypeVar
+
+import httpx
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from pydantic import BaseModel, ValidationError
+
+from starstats_core.logline import request_id
+from starstats_web import api_models as m
+from starstats_web.errors import (
+    ApiEndpointMissing,
+    ApiError,
+    ApiRateLimited,
+    ApiUnauthorized,
+    ApiUnavailable,
+)
+from starstats_web.metrics import WebMetrics
+
+Model = TypeVar("Model", bound=BaseModel)
+_tracer = trace.get_tracer("starstats_web.api")
+
+# A gateway in front of the API answering for it, or the API's own "database unavailable".
+_UNAVAILABLE = frozenset({502, 503, 504})
+
+
+def _error_of(response: httpx.Response) -> tuple[str, str]:
+    """(code, detail) from the API's `{"error", "detail"}` body, else from the status."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return body["error"], str(body.get("detail") or "")
+    return f"http_{response.status_code}", response.reason_phrase
+
+
+def _retry_after(response: httpx.Response) -> int | None:
+    value = response.headers.get("retry-after", "")
+    return int(value) if value.isdigit() else None
+
+
+class ApiClient:
+    """Calls the API on behalf of one browser (or of nobody: `token=None`)."""
+
+    def __init__(self, http: httpx.AsyncClient, metrics: WebMetrics | None = None) -> None:
+        self.http = http
+        self.metrics = metrics or WebMetrics()
+
+    async def _call(
+        self,
+        method: str,
+        template: str,
+        *,
+        token: str | None = None,
+        client_ip: str | None = None,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        **path: str,
+    ) -> httpx.Response:
+        headers = {"Accept": "application/json"}
+        rid = request_id.get()
+        if rid is not None:  # the API logs the browser request's id with its own lines
+            headers["X-Request-ID"] = rid
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if client_ip is not None:
+            headers["X-Forwarded-For"] = client_ip
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        began = time.perf_counter()
+        status = "unreachable"
+        # A client span named by the template; its traceparent makes the API continue the
+        # browser request's trace.
+        with _tracer.start_as_current_span(
+            f"{method} {template}",
+            kind=SpanKind.CLIENT,
+            attributes={"http.request.method": method, "url.template": template},
+        ) as span:
+            propagate.inject(headers)
+            try:
+                response = await self.http.request(
+                    method, template.format(**path), headers=headers, json=json, params=query
+                )
+                status = str(response.status_code)
+                span.set_attribute("http.response.status_code", response.status_code)
+            except httpx.TransportError as exc:
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                raise ApiUnavailable(f"{method} {template}: {type(exc).__name__}: {exc}") from exc
+            finally:
+                self.metrics.api_call.labels(endpoint=template, status=status).observe(
+                    time.perf_counter() - began
+                )
+        if response.is_success:
+            return response
+        code, detail = _error_of(response)
+        status_code = response.status_code
+        if status_code in _UNAVAILABLE:
+            raise ApiUnavailable(f"{method} {template}: {status_code} {code}")
+        if status_code == 401:
+            raise ApiUnauthorized(status_code, code, detail)
+        if status_code == 429:
+            raise ApiRateLimited(status_code, code, detail, _retry_after(response))
+        if status_code in (404, 405) and code in ("not_found", "method_not_allowed"):
+            raise ApiEndpointMissing(status_code, code, detail)
+        raise ApiError(status_code, code, detail)
+
+    async def _get(self, model: type[Model], template: str, **kwargs: Any) -> Model:
+        return _parsed(model, await self._call("GET", template, **kwargs))
+
+    # -- accounts ----------------------------------------------------------------------------
+    async def signup(
+        self, email: str, password: str, handle: str, *, client_ip: str | None
+    ) -> m.AuthResponse:
+        body = _body(m.SignupRequest, email=email, password=password, claimed_handle=handle)
+        response = await self._call("POST", "/v1/auth/signup", json=body, client_ip=client_ip)
+        return _parsed(m.AuthResponse, response)
+
+    async def login(self, email: str, password: str, *, client_ip: str | None) -> m.AuthResponse:
+        body = _body(m.LoginRequest, email=email, password=password)
+        response = await self._call("POST", "/v1/auth/login", json=body, client_ip=client_ip)
+        return _parsed(m.AuthResponse, response)
+
+    async def verify_email(self, token: str, *, client_ip: str | None) -> m.EmailVerified:
+        body = _body(m.VerifyEmailRequest, token=token)
+        response = await self._call("POST", "/v1/auth/email/verify", json=body, client_ip=client_ip)
+        return _parsed(m.EmailVerified, response)
+
+    async def resend_verification(self, token: str, *, client_ip: str | None) -> m.ResendResponse:
+        response = await self._call(
+            "POST", "/v1/auth/email/resend", token=token, client_ip=client_ip
+        )
+        return _parsed(m.ResendResponse, response)
+
+    async def me(self, token: str) -> m.Me:
+        return await self._get(m.Me, "/v1/auth/me", token=token)
+
+    # -- devices -----------------------------------------------------------------------------
+    async def start_pairing(
+        self, token: str, label: str | None, *, client_ip: str | None
+    ) -> m.PairingStarted:
+        body = _body(m.StartPairingRequest, label=label or None)
+        response = await self._call(
+            "POST",
+            "/v1/auth/devices/start",
+            token=token,
+            client_ip=client_ip,
+            json=body,
+        )
+        return _parsed(m.PairingStarted, response)
+
+    async def devices(self, token: str) -> m.DeviceList:
+        return await self._get(m.DeviceList, "/v1/auth/devices", token=token)
+
+    async def revoke_device(self, token: str, device_id: uuid.UUID) -> None:
+        await self._call(
+            "DELETE", "/v1/auth/devices/{device_id}", token=token, device_id=str(device_id)
+        )
+
+    async def ingest_history(
+        self, token: str, *, device_id: uuid.UUID | None = None, limit: int = 20
+    ) -> m.IngestHistoryOut:
+        params = {"device_id": str(device_id) if device_id else None, "limit": limit}
+        return await self._get(
+            m.IngestHistoryOut, "/v1/me/ingest-history", token=token, params=params
+        )
+
+    # -- history -----------------------------------------------------------------------------
+    async def events(
+        self,
+        token: str,
+        *,
+        before_seq: int | None = None,
+        after_seq: int | None = None,
+        event_type: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+    ) -> m.EventPageOut:
+        params = {
+            "before_seq": before_seq,
+            "after_seq": after_seq,
+            "event_type": event_type,
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+            "limit": limit,
+        }
+        return await self._get(m.EventPageOut, "/v1/me/events", token=token, params=params)
+
+    async def summary(self, token: str) -> m.SummaryOut:
+        return await self._get(m.SummaryOut, "/v1/me/summary", token=token)
+
+    async def sessions(self, token: str, *, limit: int = 10, offset: int = 0) -> m.SessionListOut:
+        params = {"limit": limit, "offset": offset}
+        return await self._get(m.SessionListOut, "/v1/me/sessions", token=token, params=params)
+
+    async def stats(self, token: str) -> m.StatsOverviewOut:
+        return await self._get(m.StatsOverviewOut, "/v1/me/stats", token=token)
+
+    async def timeline_types(self, token: str, *, days: int, top: int = 6) -> m.TypeTimelineOut:
+        params = {"days": days, "top": top}
+        return await self._get(
+            m.TypeTimelineOut, "/v1/me/timeline/types", token=token, params=params
+        )
+
+    # -- ops ---------------------------------------------------------------------------------
+    async def health(self) -> m.Health:
+        return await self._get(m.Health, "/healthz")
+
+
+def _body(model: type[Model], **fields: Any) -> dict[str, Any]:
+    """A request body checked against the API's schema before it is sent; what the API
+    would refuse with 422 is refused here the same way (`invalid_request`, naming the field)."""
+    try:
+        return model.model_validate(fields).model_dump(mode="json")
+    except ValidationError as exc:
+        where = ".".join(str(part) for part in exc.errors()[0]["loc"])
+        raise ApiError(422, "invalid_request", f"{where}: {exc.errors()[0]['msg']}") from None
+
+
+def _parsed(model: type[Model], response: httpx.Response) -> Model:
+    """The body as `model`; a body that breaks the contract is the API's fault (a 502-like
+    error for us), not the user's."""
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        path = response.request.url.path
+        raise ApiError(
+            response.status_code, "bad_response", f"{path}: not a {model.__name__}: {exc}"
+        ) from None

@@ -1,0 +1,1 @@
+"""The pages: routes that read the session, call the API and render a template."""

@@ -1,0 +1,61 @@
+"""A real browser for the web tests: Debian's Chromium driven by Playwright (sync API), one
+browser per test module and a fresh context (cookies, storage) per test. No browser download:
+Playwright is pointed at /usr/bin/chromium.
+
+Module scope, not session: the sync API keeps an event loop running in the main thread while
+it is open, and later test modules call `asyncio.run`, which refuses to start inside one."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS_ENV = "STARSTATS_ARTIFACTS_DIR"
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    if shutil.which(CHROMIUM) is None:
+        pytest.fail(f"{CHROMIUM} is missing: bash scripts/ensure-test-tools.sh installs it")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A laptop-sized window with its own cookie jar."""
+    made = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+    made.set_default_timeout(15_000)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def artifact_dirs(tmp_path: Path) -> list[Path]:
+    """Where screenshots go: the test's temp dir, and $STARSTATS_ARTIFACTS_DIR when set."""
+    dirs = [tmp_path / "artifacts"]
+    if os.environ.get(ARTIFACTS_ENV):
+        dirs.append(Path(os.environ[ARTIFACTS_ENV]))
+    for folder in dirs:
+        folder.mkdir(parents=True, exist_ok=True)
+    return dirs

@@ -1,0 +1,115 @@
+"""`/dashboard` over real HTTP with events uploaded through the real ingest path: the empty
+state, the numbers against the API's own, sentences, filters, bad parameters, paging."""
+
+import html
+import re
+
+import httpx
+import pytest
+
+from starstats_web import sentences
+
+from ..conftest import (  # noqa: TID252 - shared web test helpers; tests are not an installed package
+    Pilot,
+    Stack,
+    envelopes_for,
+    ingest,
+    logged_in,
+    sign_up_via_api,
+)
+
+ROW = re.compile(
+    r'<li data-seq="(\d+)" data-type="([a-z0-9_]+)">.*?<span class="sentence">(.*?)</span>',
+    re.S,
+)
+
+
+def rows(page: httpx.Response) -> list[tuple[int, str, str]]:
+    return [(int(s), t, html.unescape(text)) for s, t, text in ROW.findall(page.text)]
+
+
+@pytest.fixture
+def player(stack: Stack) -> tuple[Pilot, int]:
+    """A player whose client uploaded three synthesized launches; (pilot, events stored)."""
+    pilot = sign_up_via_api(stack)
+    return pilot, ingest(stack, pilot.token, pilot.handle, envelopes_for(pilot.handle, seed=5))
+
+
+def test_a_new_player_is_told_how_to_pair(stack: Stack) -> None:
+    pilot = sign_up_via_api(stack)
+    with logged_in(stack, pilot) as client:
+        page = client.get("/dashboard")
+    assert page.status_code == 200
+    assert f'Welcome back, <span class="handle-inline">{pilot.handle}</span>' in page.text
+    assert "No events yet — pair your desktop client" in page.text
+    assert f"starstats-client pair --api {stack.api_url} --code &lt;CODE&gt;" in page.text
+    assert "Settings</em> tab" in page.text
+    assert 'href="/devices"' in page.text
+    assert 'class="stats"' not in page.text
+
+
+def test_the_numbers_are_the_apis(stack: Stack, player: tuple[Pilot, int]) -> None:
+    pilot, stored = player
+    stats = stack.api("GET", "/v1/me/stats", pilot.token).json()
+    assert stats["total_events"] == stored
+    with logged_in(stack, pilot) as client:
+        page = client.get("/dashboard")
+    assert f'<span class="value">{stored:,}</span>' in page.text
+    assert f"{stats['active_days']:,}" in page.text
+    sessions = stack.api("GET", "/v1/me/sessions?limit=8", pilot.token).json()["sessions"]
+    assert page.text.count("<tr>") - 1 == len(sessions)  # minus the header row
+    for ship in sessions[0]["ships"]:
+        assert f'<span class="tag">{ship}</span>' in page.text
+
+
+def test_each_event_reads_as_its_sentence(stack: Stack, player: tuple[Pilot, int]) -> None:
+    pilot, stored = player
+    events = stack.api("GET", "/v1/me/events?limit=25", pilot.token).json()["events"]
+    with logged_in(stack, pilot) as client:
+        shown = rows(client.get("/dashboard"))
+    assert [seq for seq, _, _ in shown] == list(range(stored, stored - 25, -1))
+    for (seq, kind, sentence), event in zip(shown, events, strict=True):
+        assert (seq, kind) == (event["seq"], event["event_type"])
+        assert sentence == sentences.describe(event["event_type"], event["payload"], None)
+
+
+def test_filtering_by_type_and_day(stack: Stack, player: tuple[Pilot, int]) -> None:
+    pilot, _ = player
+    summary = stack.api("GET", "/v1/me/summary", pilot.token).json()
+    rare = summary["by_type"][-1]
+    with logged_in(stack, pilot) as client:
+        page = client.get("/dashboard", params={"type": rare["event_type"]})
+        assert {kind for _, kind, _ in rows(page)} == {rare["event_type"]}
+        assert len(rows(page)) == min(25, rare["count"])
+        assert f'<option value="{rare["event_type"]}" selected>' in page.text
+        nothing = client.get("/dashboard", params={"since": "2001-01-01", "until": "2001-01-02"})
+        assert rows(nothing) == []
+        assert "No events match these filters." in nothing.text
+
+
+def test_bad_parameters_are_explained_not_fatal(stack: Stack, player: tuple[Pilot, int]) -> None:
+    pilot, _ = player
+    with logged_in(stack, pilot) as client:
+        page = client.get(
+            "/dashboard", params={"days": "13", "type": "NOT A TYPE", "since": "May 1st"}
+        )
+    assert page.status_code == 200
+    assert "That chart range is not offered; showing 30 days." in page.text
+    assert "Unknown event type; showing all types." in page.text
+    assert "The From date was not understood" in page.text
+    assert len(rows(page)) == 25
+
+
+def test_paging_by_seq_forwards_and_back(stack: Stack, player: tuple[Pilot, int]) -> None:
+    pilot, stored = player
+    with logged_in(stack, pilot) as client:
+        first = client.get("/dashboard")
+        assert 'rel="prev"' not in first.text
+        older = client.get("/dashboard", params={"before": stored - 24})
+        assert [s for s, _, _ in rows(older)] == list(range(stored - 25, stored - 50, -1))
+        assert f'href="/dashboard?after={stored - 25}#activity-title" rel="prev"' in older.text
+        back = client.get("/dashboard", params={"after": stored - 25})
+        assert [s for s, _, _ in rows(back)] == list(range(stored, stored - 25, -1))
+        oldest = client.get("/dashboard", params={"before": 26})
+        assert [s for s, _, _ in rows(oldest)] == list(range(25, 0, -1))
+        assert 'rel="next"' not in oldest.text
