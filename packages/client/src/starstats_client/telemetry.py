@@ -24,7 +24,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
-from starstats_core.logline import record_line
+from starstats_core.logline import JsonLineFormatter
 
 SERVICE_NAME = "starstats-client"
 LOG_FILE = "client.log"
@@ -38,17 +38,11 @@ _provider: TracerProvider | None = None
 _log_handler: logging.handlers.RotatingFileHandler | None = None
 
 
-class JsonFormatter(logging.Formatter):
-    """Formats records as core's JSON log line, with the active span's ids."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        context = trace.get_current_span().get_span_context()
-        trace_id = span_id = None
-        if context.is_valid:
-            trace_id = format(context.trace_id, "032x")
-            span_id = format(context.span_id, "016x")
-        exception = self.formatException(record.exc_info) if record.exc_info else None
-        return record_line(record, trace_id=trace_id, span_id=span_id, exception=exception)
+def _trace_ids() -> tuple[str | None, str | None]:
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None, None
+    return format(context.trace_id, "032x"), format(context.span_id, "016x")
 
 
 def configure_logging(data_dir: Path, level: int = logging.INFO) -> Path:
@@ -71,7 +65,7 @@ def configure_logging(data_dir: Path, level: int = logging.INFO) -> Path:
             path, maxBytes=_ROTATE_BYTES, backupCount=_ROTATE_KEEP, encoding="utf-8", delay=True
         )
         _log_handler = handler
-        handler.setFormatter(JsonFormatter())
+        handler.setFormatter(JsonLineFormatter(_trace_ids))  # type: ignore[arg-type]  # duck-typed
         root.addHandler(handler)
     root.setLevel(level)
     # httpx logs every request line at info; the sync worker already logs each batch.

@@ -13,9 +13,11 @@ whatever the caller wrote. Game.log text does not belong in info-level lines at 
 apps keep it out, and `scrub_text` (privacy) covers it where it must appear.
 """
 
+import contextvars
 import json
 import re
-from collections.abc import Mapping
+import traceback
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -132,3 +134,67 @@ def record_line(
         extra=extra,
         exception=exception,
     )
+
+
+TraceIds = Callable[[], tuple[str | None, str | None]]
+
+# The id of the request being served, set by an app's request middleware; every line
+# logged while serving it carries it. Apps that serve no requests leave it unset.
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "starstats_request_id", default=None
+)
+
+
+def _no_trace() -> tuple[str | None, str | None]:
+    return None, None
+
+
+class JsonLineFormatter:
+    """A stdlib logging formatter (duck-typed: handlers only call `format`) that writes
+    `record_line`s. `trace_ids` returns the active span's (trace id, span id): each app
+    passes its OpenTelemetry lookup, so core itself needs no tracing library."""
+
+    def __init__(self, trace_ids: TraceIds = _no_trace) -> None:
+        self.trace_ids = trace_ids
+
+    def format(self, record: RecordLike) -> str:
+        trace_id, span_id = self.trace_ids()
+        info = getattr(record, "exc_info", None)
+        exception = "".join(traceback.format_exception(*info)) if info else None
+        return record_line(
+            record,
+            trace_id=trace_id,
+            span_id=span_id,
+            request_id=request_id.get(),
+            exception=exception,
+        )
+
+
+def logging_config(
+    formatter: Callable[[], object], level: str = "INFO", quiet: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """A `logging.config.dictConfig` (also uvicorn's `log_config`) sending every logger to
+    stdout as JSON lines made by `formatter()`. `quiet` sets the level of chatty loggers
+    (name → level). Uvicorn's access logger is silenced: the apps log each request
+    themselves with its route template, never the raw path and query string."""
+    loggers: dict[str, dict[str, object]] = {
+        "uvicorn": {"handlers": [], "propagate": True},
+        "uvicorn.error": {"handlers": [], "propagate": True},
+        "uvicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
+    }
+    for name, quiet_level in (quiet or {}).items():
+        loggers[name] = {"level": quiet_level}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": formatter}},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level.upper()},
+        "loggers": loggers,
+    }

@@ -1,5 +1,6 @@
 """The composition root: `create_app(settings)` builds the FastAPI app and everything it uses."""
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -9,11 +10,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from starstats_server.api import audit as audit_api
 from starstats_server.api import auth, devices, ops
 from starstats_server.api import history as history_api
 from starstats_server.api import ingest as ingest_api
+from starstats_server.api import stats as stats_api
 from starstats_server.api.errors import error_body, install_error_handlers
 from starstats_server.api.limits import BodyLimitMiddleware
+from starstats_server.api.observe import ObserveMiddleware
+from starstats_server.audit.bucket import S3AuditMirror
+from starstats_server.audit.mirror import MirrorWorker
+from starstats_server.audit.trail import AuditTrail
 from starstats_server.auth.keys import load_signing_key
 from starstats_server.auth.tokens import TokenService
 from starstats_server.clock import Clock, SystemClock
@@ -24,6 +31,7 @@ from starstats_server.metrics import Metrics
 from starstats_server.ratelimit import RateLimiter
 from starstats_server.settings import Settings
 from starstats_server.state import AppState
+from starstats_server.telemetry import trace_engine
 from starstats_server.version import __version__
 
 log = logging.getLogger(__name__)
@@ -52,21 +60,54 @@ def _install_database_handler(app: FastAPI) -> None:
         app.add_exception_handler(error, _unavailable)
 
 
+def _observe_database(state: AppState) -> None:
+    """A span and a duration sample per statement; the pool's gauges read at scrape time."""
+    engine = state.engine.sync_engine
+    trace_engine(engine, system=engine.dialect.name, observe=state.metrics.observe_statement)
+    pool = engine.pool
+    # SQLite's pool has no fixed size; its gauges then report what is checked out.
+    checked_out = getattr(pool, "checkedout", None)
+    size = getattr(pool, "size", None)
+    if callable(checked_out):
+        state.metrics.db_pool_in_use.set_function(lambda: float(checked_out()))
+    if callable(size):
+        state.metrics.db_pool_size.set_function(lambda: float(size()))
+
+
+async def _check_bucket(worker: MirrorWorker) -> None:
+    """Say at start-up whether the audit bucket is fit (readiness reports it too). The
+    server starts either way: rows wait in the outbox until the bucket is usable."""
+    problem = await asyncio.to_thread(worker.mirror.problem)
+    if problem is None:
+        log.info("audit mirror: bucket ready (Object Lock, COMPLIANCE retention)")
+    else:
+        log.warning("audit mirror not ready: %s; rows wait in the database meanwhile", problem)
+
+
 def create_app(
     settings: Settings, *, clock: Clock | None = None, mailer: Mailer | None = None
 ) -> FastAPI:
     """The API app. Reads the signing key now (a bad key stops start-up); connects and
     migrates (when `auto_migrate`) on start-up; disposes of the engine on shutdown."""
     key = load_signing_key(settings.key_file, autogen=settings.jwt_key_autogen)
+    engine = create_engine(settings.sqlalchemy_url)
+    metrics = Metrics()
+    clock = clock or SystemClock()
+    bucket = S3AuditMirror.from_settings(settings)
+    worker = None if bucket is None else MirrorWorker(engine, bucket, metrics, clock)
     state = AppState(
         settings=settings,
-        engine=create_engine(settings.sqlalchemy_url),
+        engine=engine,
         tokens=TokenService(key, settings.jwt_issuer, settings.jwt_audience),
         mailer=mailer or _mailer_for(settings),
-        metrics=Metrics(),
+        metrics=metrics,
         limiter=RateLimiter(),
-        clock=clock or SystemClock(),
+        clock=clock,
+        audit=AuditTrail(engine, metrics, clock, None if worker is None else worker.wake),
+        mirror=worker,
     )
+
+    _observe_database(state)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -75,7 +116,12 @@ def create_app(
         # Everything imported and built so far lives as long as the process: move it out of
         # the collector's view so full collections during requests stay short (ADR 0003).
         gc.freeze()
+        if state.mirror is not None:
+            await _check_bucket(state.mirror)
+            state.mirror.start()
         yield
+        if state.mirror is not None:
+            await state.mirror.stop()
         await state.engine.dispose()
 
     app = FastAPI(
@@ -85,14 +131,20 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        # Tracing stays on (FastAPI's own server spans, against the process's provider);
+        # metrics are ours in Prometheus form (api/observe.py), logs go through logging.
+        telemetry={"metrics": False, "logs": False},
     )
     app.state.starstats = state
     install_error_handlers(app)
     _install_database_handler(app)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(ObserveMiddleware, metrics=state.metrics)  # outermost: sees the 413s
     app.include_router(ops.router)
     app.include_router(auth.router)
     app.include_router(devices.router)
     app.include_router(ingest_api.router)
     app.include_router(history_api.router)
+    app.include_router(audit_api.router)
+    app.include_router(stats_api.router)
     return app

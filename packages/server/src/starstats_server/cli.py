@@ -1,17 +1,24 @@
-"""`starstats-server`: serve, migrate, openapi. A bad setting or key prints one `error:` line
-and exits with code 2."""
+"""`starstats-server`: serve, migrate, openapi, and `audit` (verify, reconcile, export,
+init-bucket). A bad setting or key prints one `error:` line and exits with code 2."""
 
 import asyncio
 import json
 import logging
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from starstats_server.errors import KeyFileError, SettingsError
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from starstats_server.audit.bucket import S3AuditMirror
     from starstats_server.settings import Settings
+
+T = TypeVar("T")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="StarStats API server.")
 
@@ -34,11 +41,11 @@ def serve(
 
     from starstats_server.app import create_app
     from starstats_server.settings import load_settings
+    from starstats_server.telemetry import configure_logging, install_tracing, logging_config
 
     level = getattr(logging, log_level.upper(), None)
     if not isinstance(level, int):
         raise _fail(f"unknown log level {log_level!r}")
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
         api = create_app(settings.model_copy(update={"auto_migrate": False}))
@@ -48,13 +55,23 @@ def serve(
     # one clear line instead of uvicorn's traceback.
     revision = _migrate_or_fail(settings)
     backend = settings.sqlalchemy_url.split(":", 1)[0]
-    typer.echo(f"StarStats API on http://{host}:{port} (database: {backend} at {revision})")
+    # From here on stdout carries JSON lines only (with trace ids), and spans are exported
+    # when OTEL_EXPORTER_OTLP_ENDPOINT is set. Start-up errors above stay one plain line.
+    configure_logging(log_level)
+    install_tracing()
+    logging.getLogger("starstats_server").info(
+        "StarStats API on http://%s:%d (database: %s at %s)", host, port, backend, revision
+    )
     uvicorn.run(
         api,
         host=host,
         port=port,
         log_level=log_level.lower(),
-        proxy_headers=settings.trust_forwarded_for,
+        log_config=logging_config(log_level),
+        access_log=False,  # api/observe.py logs each request with its route template
+        # X-Forwarded-For is read by api/deps.py against STARSTATS_TRUSTED_PROXIES; uvicorn
+        # rewriting the peer address first would make it trust its own default list.
+        proxy_headers=False,
     )
 
 
@@ -99,6 +116,185 @@ def openapi() -> None:
     from starstats_server.openapi import openapi_document
 
     typer.echo(json.dumps(openapi_document(), indent=2, sort_keys=True))
+
+
+# -- audit ---------------------------------------------------------------------------------
+audit_app = typer.Typer(
+    no_args_is_help=True,
+    help="The tamper-evident audit log: verify, reconcile, export, and the mirror's bucket.",
+)
+app.add_typer(audit_app, name="audit")
+
+FromSeq = Annotated[int, typer.Option("--from", min=1, help="Start at this seq.")]
+ProgressSeconds = Annotated[
+    float, typer.Option(min=0, help="Seconds between progress lines on stderr.")
+]
+
+
+def _audit_settings() -> "Settings":
+    from starstats_server.settings import load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _audit_bucket(settings: "Settings") -> "S3AuditMirror":
+    from starstats_server.audit.bucket import S3AuditMirror
+
+    try:
+        bucket = S3AuditMirror.from_settings(settings)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    if bucket is None:
+        raise _fail("no object store configured: set STARSTATS_AUDIT_S3_ENDPOINT")
+    return bucket
+
+
+def _with_engine(settings: "Settings", work: "Callable[[AsyncEngine], Awaitable[T]]") -> "T":
+    """Run `work` on a fresh engine; database and object-store failures become one
+    `error:` line and exit 2 (exit 1 is kept for "the log is not intact")."""
+    from sqlalchemy.exc import DBAPIError
+
+    from starstats_server.db.engine import create_engine
+    from starstats_server.errors import MirrorUnavailable
+
+    async def _run() -> "T":
+        engine = create_engine(settings.sqlalchemy_url)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(_run())
+    except (OSError, DBAPIError) as exc:
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        raise _fail(f"cannot use the database: {reason}") from None
+    except MirrorUnavailable as exc:
+        raise _fail(str(exc)) from None
+
+
+def _stderr(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+def _finding(what: str, seq: int, key: str) -> None:
+    typer.echo(f"{what} seq {seq} {key}")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    from_seq: FromSeq = 1,
+    mirror: Annotated[
+        bool, typer.Option("--mirror", help="Also compare each row with its mirrored object.")
+    ] = False,
+    progress_seconds: ProgressSeconds = 2.0,
+) -> None:
+    """Recompute the hash chain; exit 1 at the first broken seq (changed, deleted, reordered
+    or inserted rows) or, with --mirror, when objects are missing or differ."""
+    from starstats_server.audit import verify
+
+    settings = _audit_settings()
+    bucket = _audit_bucket(settings) if mirror else None
+    report = _with_engine(
+        settings,
+        lambda engine: verify.verify(
+            engine,
+            from_seq,
+            mirror=bucket,
+            on_finding=_finding,
+            progress=_stderr,
+            progress_seconds=progress_seconds,
+        ),
+    )
+    rate = report.rows / max(report.seconds, 1e-9)
+    _stderr(f"verified {report.rows:,} rows in {report.seconds:.1f} s ({rate:,.0f} rows/s)")
+    if report.broken is not None:
+        typer.echo(f"audit chain BROKEN: {report.broken.describe()}")
+        raise typer.Exit(code=1)
+    if report.rows == 0:
+        typer.echo(
+            f"audit chain intact: nothing from seq {from_seq} on (its end: {report.head_seq})"
+        )
+    else:
+        typer.echo(f"audit chain intact: seq {report.from_seq}..{report.last_seq}")
+    if mirror:
+        if report.mirror_problems:
+            typer.echo(f"mirror: {report.mirror_problems} objects missing or differing")
+            raise typer.Exit(code=1)
+        typer.echo("mirror: every row's object is present and equal")
+
+
+@audit_app.command("reconcile")
+def audit_reconcile(from_seq: FromSeq = 1, progress_seconds: ProgressSeconds = 2.0) -> None:
+    """Upload every row missing from the mirror; exit 1 if an object differs from its row
+    (it is locked, so it is reported, not replaced)."""
+    from starstats_server.audit import verify
+
+    settings = _audit_settings()
+    bucket = _audit_bucket(settings)
+    report = _with_engine(
+        settings,
+        lambda engine: verify.reconcile(
+            engine,
+            bucket,
+            from_seq,
+            on_finding=_finding,
+            progress=_stderr,
+            progress_seconds=progress_seconds,
+        ),
+    )
+    typer.echo(
+        f"reconciled {report.rows:,} rows: {report.restored:,} restored, "
+        f"{report.differing:,} differing"
+    )
+    if report.differing:
+        raise typer.Exit(code=1)
+
+
+@audit_app.command("export")
+def audit_export(from_seq: FromSeq = 1, progress_seconds: ProgressSeconds = 2.0) -> None:
+    """Write the audit log to stdout as NDJSON, one row a line (the mirror's object body),
+    for verifying it independently (docs/audit.md)."""
+    import sys
+
+    from starstats_server.audit import verify
+
+    settings = _audit_settings()
+    out = sys.stdout.buffer
+    rows = _with_engine(
+        settings,
+        lambda engine: verify.export(
+            engine, out.write, from_seq, progress=_stderr, progress_seconds=progress_seconds
+        ),
+    )
+    out.flush()
+    _stderr(f"exported {rows:,} rows")
+
+
+@audit_app.command("init-bucket")
+def audit_init_bucket() -> None:
+    """Create the audit bucket with Object Lock and a default COMPLIANCE retention of
+    STARSTATS_AUDIT_RETENTION_DAYS, as far as that is not done yet."""
+    from starstats_server.errors import MirrorUnavailable
+
+    settings = _audit_settings()
+    bucket = _audit_bucket(settings)
+    try:
+        done = bucket.init_bucket(settings.audit_s3_region)
+    except MirrorUnavailable as exc:
+        raise _fail(str(exc)) from None
+    for line in done:
+        typer.echo(line)
+    problem = bucket.problem()
+    if problem is not None:
+        raise _fail(problem)
+    typer.echo(
+        f"bucket {bucket.bucket} ready: Object Lock, COMPLIANCE retention of at least "
+        f"{bucket.retention_days} days"
+    )
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ maps them to HTTP.
     StarStatsServerError
     ├── SettingsError        bad configuration; start-up stops with its one-line message
     ├── KeyFileError         JWT key missing (and autogen off) or unreadable
+    ├── MirrorUnavailable    the audit object store refused a request or cannot be reached
     └── ServiceError         an expected refusal: carries `code` (snake_case) and `detail`
         ├── BadRequest           400
         ├── Unauthorized         401
@@ -27,6 +28,10 @@ class SettingsError(StarStatsServerError):
 
 class KeyFileError(StarStatsServerError):
     """The JWT signing key cannot be used."""
+
+
+class MirrorUnavailable(StarStatsServerError):
+    """The audit mirror's object store failed a request; the mirror worker retries later."""
 
 
 class ServiceError(StarStatsServerError):

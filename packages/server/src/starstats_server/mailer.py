@@ -8,8 +8,11 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("starstats_server.mailer")
 
 
 @dataclass(frozen=True)
@@ -86,18 +89,27 @@ class SmtpMailer:
         message["To"] = mail.to
         message["Subject"] = mail.subject
         message.set_content(mail.body)
-        try:
-            await aiosmtplib.send(
-                message,
-                hostname=self._host,
-                port=self._port,
-                username=self._user,
-                password=self._password,
-                use_tls=self._implicit_tls,
-                timeout=self._timeout,
-            )
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            # The host is logged, never the credentials or the body.
-            log.warning("mail to SMTP host %s failed: %s", self._host, type(exc).__name__)
-            return False
+        with _tracer.start_as_current_span(
+            "smtp send",
+            kind=SpanKind.CLIENT,
+            attributes={"server.address": self._host, "server.port": self._port},
+        ) as span:
+            try:
+                await self._send(message)
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                # The host is logged, never the credentials or the body.
+                log.warning("mail to SMTP host %s failed: %s", self._host, type(exc).__name__)
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                return False
         return True
+
+    async def _send(self, message: EmailMessage) -> None:
+        await aiosmtplib.send(
+            message,
+            hostname=self._host,
+            port=self._port,
+            username=self._user,
+            password=self._password,
+            use_tls=self._implicit_tls,
+            timeout=self._timeout,
+        )

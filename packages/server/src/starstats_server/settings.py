@@ -4,13 +4,33 @@ A bad value stops start-up with one line naming the setting (`SettingsError`); n
 touches the disk or network, so settings can be built in tests without side effects.
 """
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AnyHttpUrl,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from starstats_server.db.engine import async_url
 from starstats_server.errors import SettingsError
+
+Network = IPv4Network | IPv6Network
+
+
+def _networks(value: object) -> object:
+    """`STARSTATS_TRUSTED_PROXIES=10.0.0.0/8, 127.0.0.1`: comma-separated addresses or CIDRs."""
+    if isinstance(value, str):
+        return [ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()]
+    return value
+
 
 # Environment variable for each field whose name differs from the upstream-compatible one.
 _ALIASES = {
@@ -40,10 +60,28 @@ class Settings(BaseSettings):
     # Client-IP rate limits (requests per minute) for auth and pairing routes.
     auth_rate_per_minute: int = Field(default=20, ge=1)
     redeem_rate_per_minute: int = Field(default=10, ge=1)
-    # Trust X-Forwarded-For from a reverse proxy; off by default so clients cannot spoof it.
+    # Proxies (the web app, a load balancer) whose X-Forwarded-For names the real client: a
+    # request from one of them is rate-limited by the address it forwards. Empty by default,
+    # so nobody can pick their own address. `trust_forwarded_for` trusts every peer (only
+    # for an API nobody can reach except through its proxy).
+    trusted_proxies: Annotated[list[Network], NoDecode, BeforeValidator(_networks)] = []
     trust_forwarded_for: bool = False
     # Migrations on `serve` (and on app start-up); tests that migrate once turn it off.
     auto_migrate: bool = True
+    # The audit log's object-store mirror (docs/audit.md); off while no endpoint is set. Each
+    # key may be given as a value or as a file holding it (`_FILE`, e.g. a mounted secret).
+    audit_s3_access_key: str | None = None
+    audit_s3_access_key_file: Path | None = None
+    audit_s3_secret_key: SecretStr | None = None
+    audit_s3_secret_key_file: Path | None = None
+    audit_s3_region: str = "us-east-1"
+    audit_bucket: str = Field(
+        default="starstats-audit", pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+    )
+    # Default COMPLIANCE retention the bucket must have: 7 years.
+    audit_retention_days: int = Field(default=2555, ge=1, le=36500)
+    # Declared after the keys: its validator checks that they were given.
+    audit_s3_endpoint: AnyHttpUrl | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -54,6 +92,20 @@ class Settings(BaseSettings):
         # async_url names the driver for every scheme we support, and only for those.
         if async_url(value).split(":", 1)[0] not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
             raise ValueError(f"unsupported scheme {scheme!r}; use sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("audit_s3_endpoint")
+    @classmethod
+    def _audit_endpoint(cls, value: AnyHttpUrl | None, info: ValidationInfo) -> AnyHttpUrl | None:
+        if value is None:
+            return None
+        if value.path not in (None, "", "/") or value.query or value.fragment:
+            raise ValueError("give the S3 endpoint as scheme://host[:port] only")
+        for name in ("access_key", "secret_key"):
+            given = [info.data.get(f"audit_s3_{name}"), info.data.get(f"audit_s3_{name}_file")]
+            if sum(item is not None for item in given) != 1:
+                variable = f"STARSTATS_AUDIT_S3_{name.upper()}"
+                raise ValueError(f"needs exactly one of {variable} and {variable}_FILE")
         return value
 
     @field_validator("smtp_url")

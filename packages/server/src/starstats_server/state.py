@@ -1,10 +1,13 @@
 """What every request can reach: settings, engine, token service, mailer, metrics, limiter,
-clock. Built once by `create_app` (the composition root)."""
+clock, the audit trail and its mirror worker. Built once by `create_app` (the composition
+root)."""
 
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from starstats_server.audit.mirror import MirrorWorker
+from starstats_server.audit.trail import AuditTrail
 from starstats_server.auth.tokens import TokenService
 from starstats_server.clock import Clock
 from starstats_server.mailer import Mailer
@@ -22,3 +25,5 @@ class AppState:
     metrics: Metrics
     limiter: RateLimiter
     clock: Clock
+    audit: AuditTrail
+    mirror: MirrorWorker | None  # None when no object store is configured

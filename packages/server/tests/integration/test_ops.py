@@ -9,10 +9,12 @@ def test_healthz_answers_ok_with_the_version(client: TestClient) -> None:
     assert response.json() == {"status": "ok", "version": "0.1.0"}
 
 
-def test_readyz_reports_the_database_ok_and_unconfigured_smtp_skipped(client: TestClient) -> None:
+def test_readyz_reports_the_database_ok_and_unconfigured_smtp_and_mirror_skipped(
+    client: TestClient,
+) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "smtp": "skipped"}
+    assert response.json()["checks"] == {"database": "ok", "smtp": "skipped", "minio": "skipped"}
 
 
 def test_unknown_route_gets_the_json_error_body(client: TestClient) -> None:

@@ -194,6 +194,7 @@ def test_a_malformed_event_type_is_400(
         {"since": "2026-05-02T21:14:23"},  # no offset: ambiguous
         {"since": "1700000000"},  # not read as a Unix time
         {"until": "yesterday"},
+        {"until": "0001-01-01T00:30:00+01:00"},  # no UTC form: year 0
         {"cursor": "5"},  # unknown parameters are refused, not ignored
     ],
 )
@@ -327,6 +328,8 @@ def test_sessions_run_from_each_launch_to_its_quit_newest_first(
             "duration_seconds": 600,
             "event_count": 3,
             "game_version": "4.7.170.1",
+            "shard": "pub_euw1b_9",
+            "ships": [],
         },
         {
             "start_at": t0,
@@ -334,6 +337,8 @@ def test_sessions_run_from_each_launch_to_its_quit_newest_first(
             "duration_seconds": 25 * 60 + 1,
             "event_count": 5,
             "game_version": "4.1.148.71954",
+            "shard": "pub_euw1b_9",
+            "ships": [],
         },
     ]
 

@@ -8,8 +8,11 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from ipaddress import ip_network
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -328,3 +331,83 @@ def test_failed_redeems_are_capped_across_all_ips(
     )
     text = limited_client.get("/metrics").text
     assert 'starstats_auth_attempts_total{action="redeem",outcome="rate_limited"} 1.0' in text
+
+
+# --- which address a request is counted against ------------------------------------------------
+def _address(peer: str, forwarded: str | None, **settings: Any) -> str:
+    from starlette.requests import Request
+
+    from starstats_server.api.deps import client_address
+
+    headers = [] if forwarded is None else [(b"x-forwarded-for", forwarded.encode())]
+    request = Request({"type": "http", "headers": headers, "client": (peer, 5000)})
+    state = SimpleNamespace(settings=Settings(**settings))
+    return client_address(request, state)  # type: ignore[arg-type]
+
+
+def test_a_forwarded_address_counts_only_from_a_trusted_proxy() -> None:
+    proxies = "10.0.0.0/8, 127.0.0.1"
+    # Nobody trusted: the header is the client's own claim and is ignored.
+    assert _address("203.0.113.9", "198.51.100.1") == "203.0.113.9"
+    # The web app (trusted) forwards the browser's address.
+    assert _address("127.0.0.1", "198.51.100.1", trusted_proxies=proxies) == "198.51.100.1"
+    # A client sending its own header through the proxy chain cannot pick its address: the
+    # rightmost untrusted hop (what our proxy saw) wins, not the leftmost (what it claimed).
+    chain = "1.2.3.4, 198.51.100.1, 10.1.2.3"
+    assert _address("10.0.0.5", chain, trusted_proxies=proxies) == "198.51.100.1"
+    # A direct caller outside the list: its header is ignored.
+    assert _address("203.0.113.9", "1.2.3.4", trusted_proxies=proxies) == "203.0.113.9"
+    # A trusted proxy with no header is itself the client; garbage hops are not trusted.
+    assert _address("127.0.0.1", None, trusted_proxies=proxies) == "127.0.0.1"
+    assert _address("127.0.0.1", "not-an-ip", trusted_proxies=proxies) == "not-an-ip"
+    # IPv6 networks work too.
+    assert _address("::1", "2001:db8::7", trusted_proxies="::1/128") == "2001:db8::7"
+
+
+def test_trusted_proxies_is_a_comma_separated_list_and_a_bad_one_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from starstats_server.errors import SettingsError
+    from starstats_server.settings import load_settings
+
+    monkeypatch.setenv("STARSTATS_TRUSTED_PROXIES", "10.0.0.0/8, ::1")
+    assert [str(n) for n in load_settings().trusted_proxies] == ["10.0.0.0/8", "::1/128"]
+    monkeypatch.setenv("STARSTATS_TRUSTED_PROXIES", "10.0.0.300")
+    with pytest.raises(SettingsError, match="STARSTATS_TRUSTED_PROXIES"):
+        load_settings()
+
+
+def test_over_real_http_a_trusted_web_server_gets_a_budget_per_browser(
+    settings: Settings, uvicorn_thread: Any
+) -> None:
+    """uvicorn on loopback, the API trusting 127.0.0.1 (where the web app runs)."""
+    app = create_app(
+        settings.model_copy(
+            update={"auth_rate_per_minute": 2, "trusted_proxies": [ip_network("127.0.0.1")]}
+        )
+    )
+    server = uvicorn_thread(app).start()
+    body = {"email": "nobody@example.com", "password": PASSWORD}
+    try:
+        with httpx.Client(base_url=server.url) as http:
+            for _ in range(2):
+                assert (
+                    http.post(
+                        "/v1/auth/login", json=body, headers={"X-Forwarded-For": "198.51.100.1"}
+                    ).status_code
+                    == 401
+                )
+            assert (
+                http.post(
+                    "/v1/auth/login", json=body, headers={"X-Forwarded-For": "198.51.100.1"}
+                ).status_code
+                == 429
+            )
+            assert (
+                http.post(
+                    "/v1/auth/login", json=body, headers={"X-Forwarded-For": "198.51.100.2"}
+                ).status_code
+                == 401
+            )
+    finally:
+        server.stop()

@@ -1,6 +1,7 @@
 """FastAPI dependencies: the app state, the authenticated principal, client-IP rate limits."""
 
 from collections.abc import Callable, Coroutine
+from ipaddress import ip_address
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -11,6 +12,7 @@ from starstats_server.errors import Forbidden, TooManyRequests, Unauthorized
 from starstats_server.metrics import AuthAction, AuthOutcome
 from starstats_server.ratelimit import Limit
 from starstats_server.services import devices as device_service
+from starstats_server.settings import Settings
 from starstats_server.state import AppState
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="BearerAuth")
@@ -50,14 +52,31 @@ AnyPrincipal = Annotated[Principal, Depends(current_principal)]
 UserPrincipal = Annotated[Principal, Depends(user_principal)]
 
 
+def _trusted(address: str, settings: Settings) -> bool:
+    if settings.trust_forwarded_for:
+        return True
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.trusted_proxies)
+
+
 def client_address(request: Request, state: AppState) -> str:
-    """The caller's IP: the first X-Forwarded-For hop only when the proxy is trusted."""
-    if state.settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",", 1)[0].strip()
-        if first:
-            return first
-    return request.client.host if request.client else "unknown"
+    """The caller's IP for rate limits. A request from a trusted proxy is counted against
+    the address it forwards: X-Forwarded-For read from the right, past every trusted hop
+    (each proxy appends its peer), so a client cannot pick its own address by sending the
+    header itself. Anyone else is counted by the connection's address."""
+    peer = request.client.host if request.client else "unknown"
+    settings = state.settings
+    if not _trusted(peer, settings):
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    for hop in reversed(hops):
+        if not _trusted(hop, settings):
+            return hop
+    return hops[0] if hops else peer  # every hop trusted: the first is the client
 
 
 def rate_limit(

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from starstats_server.api.deps import AnyPrincipal, State
 from starstats_server.api.errors import error_responses
@@ -25,8 +25,16 @@ def _rfc3339_text(value: object) -> object:
     return value
 
 
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    # `0001-01-01T00:30:00+01:00` is a valid RFC 3339 text but has no UTC form to compare.
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError as err:
+        raise ValueError("must be an instant between years 1 and 9999 in UTC") from err
+
+
 Seq = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
-Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+Rfc3339 = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_in_utc)]
 
 
 class _Params(BaseModel):
@@ -105,6 +113,8 @@ class SessionOut(_Out):
     duration_seconds: int
     event_count: int
     game_version: str | None
+    shard: str | None = Field(description="The first shard joined in the session.")
+    ships: list[str] = Field(description="Vehicles flown in the session, in order of first use.")
 
 
 class SessionListOut(_Out):
@@ -162,6 +172,7 @@ async def sessions(
     state: State, principal: AnyPrincipal, params: Annotated[SessionsParams, Query()]
 ) -> SessionListOut:
     """Newest first: from each launch's `session_started` to its `session_end`, else runs of
-    events split by gaps over 30 minutes."""
+    events split by gaps over 30 minutes. `shard` is the first shard joined, `ships` the
+    vehicles flown (control seat, ship spawns, quantum navigation) in order of first use."""
     found = await history.sessions(state, principal.handle, params.limit, params.offset)
     return SessionListOut(sessions=[SessionOut.model_validate(s) for s in found])

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from starstats_core.wire import MAX_BATCH_BYTES
+from starstats_server.metrics import BatchRejection
 
 DEFAULT_BODY_LIMIT = 64 * 1024
 
@@ -71,7 +72,7 @@ async def _reply_413(scope: Scope, send: Send, limit: int) -> None:
         app = scope.get("app")
         state = getattr(getattr(app, "state", None), "starstats", None)
         if state is not None:
-            state.metrics.batches_rejected.labels(reason="too_large").inc()
+            state.metrics.batches_rejected.labels(reason=BatchRejection.TOO_LARGE.value).inc()
     body = json.dumps(
         {"error": "payload_too_large", "detail": f"request body exceeds {limit} bytes"}
     ).encode()

@@ -11,10 +11,14 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from starstats_server.db.tables import event_sequences, events, quarantined_events
+
+_tracer = trace.get_tracer("starstats_server.db")
 
 # SQLite's default limit of bound parameters per statement was 999 before 3.32.
 _SQLITE_IN_CHUNK = 900
@@ -132,7 +136,18 @@ async def insert_events(conn: AsyncConnection, rows: Sequence[EventRow]) -> None
         # The asyncpg connection already runs this transaction (the sequence lock was
         # taken through it), so the COPY commits or rolls back with everything else.
         driver: Any = raw.driver_connection
-        await driver.copy_records_to_table("events", records=rows, columns=EventRow._fields)
+        # The COPY bypasses SQLAlchemy's cursor events, so it gets its span here.
+        with _tracer.start_as_current_span(
+            "COPY postgresql",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "db.system.name": "postgresql",
+                "db.operation.name": "COPY",
+                "db.collection.name": "events",
+                "db.operation.batch.size": len(rows),
+            },
+        ):
+            await driver.copy_records_to_table("events", records=rows, columns=EventRow._fields)
         return
     await conn.execute(sa.insert(_events_json_text), [row._asdict() for row in rows])
 

@@ -3,11 +3,14 @@
 
 Handles are stored twice: `handle` normalised to lower case for matching and uniqueness, and
 `claimed_handle` as the player typed it for display.
+
+The audit tables carry triggers that exist only in migration 0003 (append-only, chain link
+check, head upkeep); docs/audit.md describes them.
 """
 
 import sqlalchemy as sa
 
-from starstats_server.db.types import BigId, Json, UtcDateTime
+from starstats_server.db.types import BigId, Json, JsonText, UtcDateTime
 
 metadata = sa.MetaData(
     naming_convention={
@@ -90,7 +93,9 @@ events = sa.Table(
     sa.UniqueConstraint("handle", "idempotency_key"),
     sa.UniqueConstraint("handle", "seq"),
     sa.Index(None, "handle", "event_type", "seq"),
-    sa.Index(None, "handle", "event_timestamp"),
+    # Time order with seq as the tie-break, covering the type: the session rule's neighbour
+    # lookups (db/rollups.py) read only the index, and sessions page through it (0004).
+    sa.Index(None, "handle", "event_timestamp", "seq", "event_type"),
 )
 
 quarantined_events = sa.Table(
@@ -107,4 +112,93 @@ quarantined_events = sa.Table(
     sa.Index(None, "handle", "received_at"),
     # A replayed batch finds its already-quarantined envelopes by key (0002).
     sa.Index(None, "handle", "idempotency_key"),
+)
+
+# The tamper-evident audit log (docs/audit.md, ADR 0006): each row's row_hash is
+# SHA-256(prev_hash || canonical record). `seq` is assigned by the appender under the
+# audit_head lock, never by a sequence, so a rolled-back append leaves no gap. `payload` is
+# the canonical JSON text exactly as hashed.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("occurred_at", UtcDateTime, nullable=False),
+    sa.Column("actor_sub", sa.Text, nullable=True),
+    sa.Column("actor_handle", sa.Text, nullable=True),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("payload", JsonText, nullable=False),
+    sa.Column("prev_hash", sa.LargeBinary, nullable=False),
+    sa.Column("row_hash", sa.LargeBinary, nullable=False),
+    sa.Index(None, "actor_sub", "seq"),
+    sa.Index(None, "actor_sub", "action", "seq"),
+)
+
+# One row (id 1): the chain's tail. Appenders lock it (SELECT ... FOR UPDATE) so appends are
+# serialised; the insert trigger keeps it equal to the last row, which also lets `audit
+# verify` notice rows cut off the end.
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+    sa.Column("last_hash", sa.LargeBinary, nullable=False),
+)
+
+# One row (id 1): the last seq the mirror worker has stored in the object store. With
+# audit_log it is the durable outbox: everything after it is still to be uploaded.
+audit_mirror_cursor = sa.Table(
+    "audit_mirror_cursor",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=True),
+)
+
+# -- Rollups of `events` per handle (db/rollups.py; ADR 0007). Ingest updates them in the
+# batch's own transaction, under the handle's sequence lock, from the batch's new rows
+# only, so the dashboard reads a few small rows instead of aggregating the events table.
+
+# Events per UTC day and type (only events with a timestamp).
+event_day_counts = sa.Table(
+    "event_day_counts",
+    metadata,
+    sa.Column("handle", sa.Text, primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("event_type", sa.Text, primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+)
+
+# Events per type, timestamp or not (`unknown` included): the summary and the total.
+event_type_counts = sa.Table(
+    "event_type_counts",
+    metadata,
+    sa.Column("handle", sa.Text, primary_key=True),
+    sa.Column("event_type", sa.Text, primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+)
+
+# Distinct names seen per kind (`ship`, `location`, `shard`, `game_version`), with how often
+# and when first and last.
+event_distinct_values = sa.Table(
+    "event_distinct_values",
+    metadata,
+    sa.Column("handle", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True),
+    sa.Column("first_seen_at", UtcDateTime, nullable=True),
+    sa.Column("last_seen_at", UtcDateTime, nullable=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+)
+
+# Per-handle sums that need more than a group-by: game sessions and play time (from the
+# session break rule between neighbouring events), kills and logged deaths (core's
+# classify_death on each `actor_death`).
+handle_totals = sa.Table(
+    "handle_totals",
+    metadata,
+    sa.Column("handle", sa.Text, primary_key=True),
+    sa.Column("sessions", sa.BigInteger, nullable=False),
+    sa.Column("play_time_us", sa.BigInteger, nullable=False),
+    sa.Column("kills", sa.BigInteger, nullable=False),
+    sa.Column("deaths_logged", sa.BigInteger, nullable=False),
 )

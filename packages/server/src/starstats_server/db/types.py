@@ -1,5 +1,6 @@
 """Column types that behave the same on SQLite and PostgreSQL."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,8 +25,8 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:
+            return value  # asyncpg's values already are: no copy per row on large reads
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -33,3 +34,15 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
 Json: sa.types.TypeEngine[Any] = sa.JSON().with_variant(JSONB(), "postgresql")
 # 64-bit ids on PostgreSQL; SQLite's INTEGER PRIMARY KEY is already 64-bit and autoincrements.
 BigId: sa.types.TypeEngine[int] = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class JsonText(sa.TypeDecorator[Any]):
+    """JSON written from text the caller has already serialised, kept byte for byte, and
+    read back as Python values. PostgreSQL's `json` stores its input verbatim (`jsonb` would
+    re-order keys and re-space it), so the audit chain can hash exactly what is stored."""
+
+    impl = sa.JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        return None  # the bound value is JSON text already; serialising it again would quote it

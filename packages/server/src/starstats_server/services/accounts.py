@@ -2,7 +2,8 @@
 
 Passwords are hashed with argon2id in a worker thread; verification mail goes out through
 `state.mailer` only after the transaction that stored its token has committed, and a mail
-failure never fails the action that triggered it.
+failure never fails the action that triggered it. Sign-up, login (both outcomes) and email
+verification are written to the audit log; the user's email address never is.
 """
 
 import logging
@@ -19,6 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from starstats_server.audit.actions import AuditAction
+from starstats_server.audit.store import Actor
 from starstats_server.auth.passwords import MIN_PASSWORD_BYTES, hash_password, verify_password
 from starstats_server.db.tables import users
 from starstats_server.errors import BadRequest, Conflict, Unauthorized
@@ -159,11 +162,11 @@ async def sign_up(
         verify_token = secrets.token_hex(32)
         now = state.clock.now()
         try:
-            async with state.engine.begin() as conn:
-                taken = await _taken(conn, email, handle.lower())
+            async with state.audit.transaction() as tx:
+                taken = await _taken(tx.conn, email, handle.lower())
                 if taken is not None:
                     raise taken
-                await conn.execute(
+                await tx.conn.execute(
                     sa.insert(users).values(
                         id=user_id,
                         email=email,
@@ -176,6 +179,8 @@ async def sign_up(
                         email_verification_expires_at=now + EMAIL_VERIFICATION_TTL,
                     )
                 )
+                # No email in the audit log: its mirror cannot be erased for years.
+                await tx.append(AuditAction.USER_SIGNED_UP, {}, Actor.of(user_id, handle))
         except IntegrityError:
             # A concurrent sign-up took the email or handle between our check and insert.
             async with state.engine.connect() as conn:
@@ -210,9 +215,33 @@ async def log_in(state: AppState, email: str, password: str) -> Session:
         stored = None if row is None else row.password_hash
         ok = await anyio.to_thread.run_sync(verify_password, stored, password)
         if row is None or not ok:
+            # An unknown address is recorded without actor or address: the log must not
+            # become a list of emails tried (or of passwords typed into the email field).
+            reason = "unknown_account" if row is None else "wrong_password"
+            actor = None if row is None else Actor.of(row.id, row.claimed_handle)
+            await _record(
+                state,
+                AuditAction.USER_LOGIN_FAILED,
+                {"method": "password", "reason": reason},
+                actor,
+            )
             raise Unauthorized("email or password is wrong", code="invalid_credentials")
+        await _record(
+            state,
+            AuditAction.USER_LOGGED_IN,
+            {"method": "password"},
+            Actor.of(row.id, row.claimed_handle),
+        )
         token, _ = state.tokens.mint(row.id, row.claimed_handle, state.clock.now())
         return Session(token=token, user_id=row.id, claimed_handle=row.claimed_handle)
+
+
+async def _record(
+    state: AppState, action: AuditAction, payload: dict[str, Any], actor: Actor | None
+) -> None:
+    """An audit row in a transaction of its own, for actions that change nothing else."""
+    async with state.audit.transaction() as tx:
+        await tx.append(action, payload, actor)
 
 
 async def verify_email(state: AppState, token: str) -> VerifiedEmail:
@@ -221,9 +250,9 @@ async def verify_email(state: AppState, token: str) -> VerifiedEmail:
     now = state.clock.now()
     row = None
     if _VERIFY_TOKEN.fullmatch(token):
-        async with state.engine.begin() as conn:
+        async with state.audit.transaction() as tx:
             row = (
-                await conn.execute(
+                await tx.conn.execute(
                     sa.update(users)
                     .where(
                         users.c.email_verification_token == token,
@@ -235,9 +264,13 @@ async def verify_email(state: AppState, token: str) -> VerifiedEmail:
                         email_verification_expires_at=None,
                         updated_at=now,
                     )
-                    .returning(users.c.email, users.c.claimed_handle)
+                    .returning(users.c.id, users.c.email, users.c.claimed_handle)
                 )
             ).first()
+            if row is not None:
+                await tx.append(
+                    AuditAction.USER_EMAIL_VERIFIED, {}, Actor.of(row.id, row.claimed_handle)
+                )
     if row is None:
         raise BadRequest("invalid_or_expired", "verification token is unknown or expired")
     return VerifiedEmail(email=row.email, claimed_handle=row.claimed_handle)

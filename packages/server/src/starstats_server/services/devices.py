@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from starstats_server.db.tables import devices
+from starstats_server.audit.actions import AuditAction
+from starstats_server.audit.store import Actor
+from starstats_server.db.tables import devices, users
 from starstats_server.errors import NotFound, Unauthorized
 from starstats_server.state import AppState
 
@@ -57,19 +59,24 @@ async def list_devices(state: AppState, user_id: uuid.UUID) -> list[Device]:
 async def revoke_device(state: AppState, user_id: uuid.UUID, device_id: uuid.UUID) -> None:
     """Revoke one of the user's devices; its token is refused from its next request on.
     Revoking an already revoked device is a no-op; another user's device is `NotFound`."""
-    async with state.engine.begin() as conn:
+    async with state.audit.transaction() as tx:
         row = (
-            await conn.execute(
-                sa.select(devices.c.revoked_at).where(
-                    devices.c.id == device_id, devices.c.user_id == user_id
-                )
+            await tx.conn.execute(
+                sa.select(devices.c.revoked_at, users.c.claimed_handle)
+                .join(users, users.c.id == devices.c.user_id)
+                .where(devices.c.id == device_id, devices.c.user_id == user_id)
             )
         ).first()
         if row is None:
             raise NotFound("device_not_found", "no such device on this account")
         if row.revoked_at is None:
-            await conn.execute(
+            await tx.conn.execute(
                 sa.update(devices)
                 .where(devices.c.id == device_id)
                 .values(revoked_at=state.clock.now())
+            )
+            await tx.append(
+                AuditAction.DEVICE_REVOKED,
+                {"device_id": str(device_id)},
+                Actor.of(user_id, row.claimed_handle),
             )

@@ -4,7 +4,9 @@ envelope validated with core's validators, and the batch stored in one transacti
 Invalid envelopes are quarantined with their problems, never dropped. Keys already stored
 for the handle (or already quarantined) count as duplicates, so a replayed batch changes
 nothing. Validation and serialisation run before the handle's sequence lock is taken, so the
-lock is held only for the lookups and the bulk inserts.
+lock is held only for the lookups and the bulk inserts. Every batch, replays included, is
+recorded as `ingest.batch_processed` in the audit log in the same transaction, as its last
+statement (the chain's tail lock is then held only for that insert and the commit).
 """
 
 import gc
@@ -15,7 +17,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, NamedTuple, NoReturn
 from uuid import UUID
 
@@ -28,8 +29,10 @@ from starstats_core.wire import (
     IngestBatch,
     IngestResponse,
 )
+from starstats_server.audit.actions import AuditAction
+from starstats_server.audit.store import Actor
 from starstats_server.auth.tokens import Principal
-from starstats_server.db import bulk
+from starstats_server.db import bulk, rollups
 from starstats_server.errors import (
     BadRequest,
     Forbidden,
@@ -37,6 +40,7 @@ from starstats_server.errors import (
     ServiceError,
     Unprocessable,
 )
+from starstats_server.metrics import BatchRejection, EventRejection
 from starstats_server.services.envelopes import Invalid, Valid, check_envelope
 from starstats_server.state import AppState
 
@@ -44,23 +48,6 @@ log = logging.getLogger(__name__)
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class BatchRejection(StrEnum):
-    """`starstats_ingest_batches_rejected{reason}`: why a whole batch was refused."""
-
-    MALFORMED_JSON = "malformed_json"
-    INVALID_BODY = "invalid_body"
-    TOO_MANY_EVENTS = "too_many_events"
-    BAD_SCHEMA = "bad_schema"
-    EMPTY_HANDLE = "empty_handle"
-    HANDLE_MISMATCH = "handle_mismatch"
-
-
-class EventRejection(StrEnum):
-    """`starstats_events_rejected{reason}`: why one envelope was quarantined."""
-
-    VALIDATION = "validation"
 
 
 # -- batch-level checks ---------------------------------------------------------------------
@@ -142,7 +129,23 @@ def decode_batch(state: AppState, body: bytes) -> IngestBatch:
             BatchRejection.INVALID_BODY,
             Unprocessable("invalid_request", "batch_id: must not contain control characters"),
         )
+    for field, text in (("batch_id", batch.batch_id), ("game_build", batch.game_build or "")):
+        # JSON can carry lone surrogates; they have no UTF-8 form for the audit record.
+        if not _is_unicode(text):
+            _refuse(
+                state,
+                BatchRejection.INVALID_BODY,
+                Unprocessable("invalid_request", f"{field}: must be valid Unicode text"),
+            )
     return batch
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_identity(state: AppState, principal: Principal, batch: IngestBatch) -> None:
@@ -219,6 +222,7 @@ class _Prepared(NamedTuple):
 
     batch_id: str
     claimed_handle: str
+    game_build: str | None
     checked: list[Valid | Invalid]
     keys: list[str]
     invalid_keys: list[str]
@@ -232,6 +236,7 @@ def prepare_batch(state: AppState, principal: Principal, body: bytes) -> _Prepar
     return _Prepared(
         batch_id=batch.batch_id,
         claimed_handle=batch.claimed_handle,
+        game_build=batch.game_build,
         checked=checked,
         keys=list(dict.fromkeys(item.key for item in checked)),
         invalid_keys=list(dict.fromkeys(item.key for item in checked if isinstance(item, Invalid))),
@@ -242,6 +247,18 @@ class _Stored(NamedTuple):
     accepted: int
     duplicate: int
     rejected: int
+
+
+def _audit_payload(batch: _Prepared, principal: Principal, result: _Stored) -> dict[str, Any]:
+    """What `ingest.batch_processed` records (upstream's fields): no event content."""
+    return {
+        "batch_id": batch.batch_id,
+        "claimed_handle": batch.claimed_handle,
+        "game_build": batch.game_build,
+        "device_id": None if principal.device_id is None else str(principal.device_id),
+        "total": len(batch.checked),
+        **result._asdict(),
+    }
 
 
 async def _store(
@@ -257,13 +274,13 @@ async def _store(
     held = await bulk.quarantined_keys(conn, handle, batch.invalid_keys)
     new, bad, duplicate = classify(batch.checked, stored, held)
     claimed, batch_id = batch.claimed_handle, batch.batch_id
-    await bulk.insert_events(
-        conn,
-        [
-            bulk.EventRow(handle, seq, claimed, *item, batch_id, device_id, received_at)
-            for seq, item in enumerate(new, start=last_seq + 1)
-        ],
-    )
+    rows = [
+        bulk.EventRow(handle, seq, claimed, *item, batch_id, device_id, received_at)
+        for seq, item in enumerate(new, start=last_seq + 1)
+    ]
+    # Before the insert, so the session rule's neighbour lookups see only stored events.
+    await rollups.record_batch(conn, handle, rows)
+    await bulk.insert_events(conn, rows)
     await bulk.insert_quarantined(
         conn,
         [
@@ -283,9 +300,15 @@ async def ingest(state: AppState, principal: Principal, body: bytes) -> IngestRe
     began = time.perf_counter()
     with _collector_paused():
         batch = prepare_batch(state, principal, body)
-    async with state.engine.begin() as conn:
+    async with state.audit.transaction() as tx:
         result = await _store(
-            conn, batch, principal.handle.lower(), principal.device_id, state.clock.now()
+            tx.conn, batch, principal.handle.lower(), principal.device_id, state.clock.now()
+        )
+        # Last: the audit append holds the chain's tail lock until the commit.
+        await tx.append(
+            AuditAction.INGEST_BATCH_PROCESSED,
+            _audit_payload(batch, principal, result),
+            Actor.of(principal.user_id, principal.handle),
         )
     metrics = state.metrics
     metrics.events_ingested.inc(result.accepted)

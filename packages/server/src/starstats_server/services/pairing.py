@@ -24,6 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from starstats_server.audit.actions import AuditAction
+from starstats_server.audit.store import Actor
 from starstats_server.db.tables import device_pairings, devices, users
 from starstats_server.errors import (
     BadRequest,
@@ -77,9 +79,13 @@ async def start_pairing(state: AppState, user_id: uuid.UUID, label: str | None) 
     for _ in range(_INSERT_ATTEMPTS):
         code = new_code()
         try:
-            async with state.engine.begin() as conn:
-                exists = await conn.execute(sa.select(users.c.id).where(users.c.id == user_id))
-                if exists.first() is None:
+            async with state.audit.transaction() as tx:
+                conn = tx.conn
+                found = await conn.execute(
+                    sa.select(users.c.claimed_handle).where(users.c.id == user_id)
+                )
+                handle = found.scalar_one_or_none()
+                if handle is None:
                     raise Unauthorized(
                         "the account for this token no longer exists", code="user_not_found"
                     )
@@ -92,6 +98,12 @@ async def start_pairing(state: AppState, user_id: uuid.UUID, label: str | None) 
                         created_at=now,
                         expires_at=expires_at,
                     )
+                )
+                # Never the code itself: it is a live credential for ten minutes.
+                await tx.append(
+                    AuditAction.DEVICE_PAIRING_STARTED,
+                    {"label": label, "expires_at": expires_at.isoformat()},
+                    Actor.of(user_id, handle),
                 )
         except IntegrityError:
             continue  # the code is taken (about one chance in 1e11 per live code): draw again
@@ -168,7 +180,8 @@ async def redeem_pairing(state: AppState, raw_code: str) -> PairedDevice:
         state.limiter.ensure_available(_FAILED_REDEEMS, _EVERYONE)
         now = state.clock.now()
         device_id = uuid.uuid4()
-        async with state.engine.begin() as conn:
+        async with state.audit.transaction() as tx:
+            conn = tx.conn
             claimed = await _claim(conn, code, now, device_id)
             if claimed is None:
                 refusal = await _why_unclaimable(conn, code)
@@ -184,6 +197,11 @@ async def redeem_pairing(state: AppState, raw_code: str) -> PairedDevice:
                         sa.select(users.c.claimed_handle).where(users.c.id == user_id)
                     )
                 ).scalar_one()
+                await tx.append(
+                    AuditAction.DEVICE_PAIRED,
+                    {"device_id": str(device_id), "label": label},
+                    Actor.of(user_id, handle),
+                )
         if claimed is None:
             state.limiter.spend(_FAILED_REDEEMS, _EVERYONE)
             raise refusal
