@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -94,16 +95,21 @@ def test_a_page_is_one_trace_through_the_api_to_the_database(
                 break
         assert ancestor in calls, statement.name
 
-    records = logs()
-    web = [
-        r for r in records if r["logger"] == "starstats_web.access" and r["trace_id"] == trace_id
-    ]
+    # Servers write their access line after the last byte is sent: the client can have the
+    # answer a moment before that line exists, so wait for the lines.
+    def access(logger: str) -> list[dict[str, Any]]:
+        return [r for r in logs() if r["logger"] == logger and r["trace_id"] == trace_id]
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (
+        not access("starstats_web.access") or len(access("starstats_server.access")) < len(calls)
+    ):
+        time.sleep(0.05)
+    web = access("starstats_web.access")
     assert len(web) == 1
     assert web[0]["http_route"] == "/dashboard"
     assert web[0]["request_id"] == "edge-7"
-    api = [
-        r for r in records if r["logger"] == "starstats_server.access" and r["trace_id"] == trace_id
-    ]
+    api = access("starstats_server.access")
     assert len(api) == len(calls)  # the API's own lines: same trace, same request id
     assert {r["request_id"] for r in api} == {"edge-7"}
 
