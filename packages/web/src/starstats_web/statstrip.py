@@ -18,7 +18,7 @@ class Stat:
 def stat_strip(stats: m.StatsOverviewOut) -> list[Stat]:
     if stats.kills is None:
         # 4.4+ logs carry no kill lines: "0" would be a lie, so say why there is no number.
-        kills = Stat("Kills", "not logged", "your logs' game versions do not record kills")
+        kills = Stat("Kills", "not logged", "not logged by the game since 4.4")
     else:
         kills = Stat("Kills", present.count(stats.kills), tone="success")
     deaths_note = (

@@ -43,7 +43,10 @@ def test_the_strip_formats_each_number() -> None:
 
 
 def test_kills_are_not_logged_rather_than_zero_for_modern_logs() -> None:
-    assert by_name(overview(kills=None, kills_logged=False))["Kills"][0] == "not logged"
+    assert by_name(overview(kills=None, kills_logged=False))["Kills"] == (
+        "not logged",
+        "not logged by the game since 4.4",
+    )
 
 
 def test_inferred_deaths_are_explained() -> None:
