@@ -73,7 +73,7 @@ bench-web: sync
 bench-stats: sync
 	$(UV) run python scripts/bench_stats.py
 
-bench: bench-parser bench-ingest bench-client
+bench: bench-parser bench-ingest bench-client bench-audit bench-stats bench-web
 
 clean:
 	rm -rf .venv .venv-client $(DATA) .pytest_cache .mypy_cache .ruff_cache
