@@ -38,9 +38,10 @@ log = logging.getLogger(__name__)
 
 
 def _mailer_for(settings: Settings) -> Mailer:
-    if settings.smtp_url is None:
+    url = settings.smtp  # reads SMTP_URL_FILE now: an unreadable one stops start-up
+    if url is None:
         return NoopMailer()
-    return SmtpMailer(settings.smtp_url, settings.smtp_from_addr)
+    return SmtpMailer(url, settings.smtp_from_addr)
 
 
 def _install_database_handler(app: FastAPI) -> None:

@@ -36,6 +36,7 @@ def _networks(value: object) -> object:
 _ALIASES = {
     "database_url": "DATABASE_URL",
     "smtp_url": "SMTP_URL",
+    "smtp_url_file": "SMTP_URL_FILE",
     "smtp_from_addr": "SMTP_FROM_ADDR",
 }
 
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     jwt_issuer: str = "http://127.0.0.1:8080"
     jwt_audience: str = "starstats"
     smtp_url: str | None = Field(default=None, validation_alias="SMTP_URL")
+    # The same URL read from a file (a mounted secret: it may hold the relay's password).
+    smtp_url_file: Path | None = Field(default=None, validation_alias="SMTP_URL_FILE")
     smtp_from_addr: str = Field(
         default="noreply@starstats.local", validation_alias="SMTP_FROM_ADDR"
     )
@@ -117,6 +120,23 @@ class Settings(BaseSettings):
             raise ValueError("must start with smtp:// or smtps://")
         return value
 
+    @field_validator("smtp_url_file")
+    @classmethod
+    def _one_smtp_source(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is not None and info.data.get("smtp_url") is not None:
+            raise ValueError("give SMTP_URL or SMTP_URL_FILE, not both")
+        return value
+
+    @property
+    def smtp(self) -> str | None:
+        """The SMTP URL from SMTP_URL, else from SMTP_URL_FILE (read now), else None."""
+        if self.smtp_url is not None or self.smtp_url_file is None:
+            return self.smtp_url
+        url = read_secret(None, self.smtp_url_file, "SMTP_URL")
+        if not url.startswith(("smtp://", "smtps://")):
+            raise SettingsError("invalid setting SMTP_URL_FILE: must hold smtp:// or smtps://")
+        return url
+
     @property
     def key_file(self) -> Path:
         """The JWT signing key file: the setting, else `<data dir>/jwt-key.pem`."""
@@ -133,6 +153,18 @@ class Settings(BaseSettings):
     def web_link_origin(self) -> str:
         """Where links in emails point: the web app, else the issuer."""
         return str(self.web_origin or self.jwt_issuer).rstrip("/")
+
+
+def read_secret(value: str | None, path: Path | None, variable: str) -> str:
+    """A secret given as `value`, else read (stripped) from `path` (a `_FILE` setting)."""
+    if value is not None:
+        return value
+    if path is None:
+        raise SettingsError(f"missing setting {variable} (or {variable}_FILE)")
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SettingsError(f"invalid setting {variable}_FILE: cannot read {path}: {exc}") from None
 
 
 def load_settings(**overrides: object) -> Settings:

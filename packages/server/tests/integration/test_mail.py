@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -178,3 +179,35 @@ def test_readiness_fails_when_the_configured_smtp_server_is_down(
         body = response.json()
         assert body["status"] == "degraded"
         assert body["checks"] == {"database": "ok", "smtp": "fail", "minio": "skipped"}
+
+
+def test_the_smtp_url_can_come_from_a_secret_file(
+    settings: Settings, clock: ManualClock, inbox: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    box, port = inbox
+    secret = tmp_path / "smtp-url"
+    secret.write_text(f"smtp://127.0.0.1:{port}\n", encoding="utf-8")  # trailing newline: stripped
+    configured = settings.model_copy(update={"smtp_url": None, "smtp_url_file": secret})
+    with TestClient(create_app(configured, clock=clock)) as client:
+        _signup(client)
+        assert client.get("/readyz").json()["checks"]["smtp"] == "ok"
+    assert len(box.messages) == 1
+
+
+def test_an_unusable_smtp_url_file_stops_start_up_with_one_clear_line(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starstats_server.errors import SettingsError
+    from starstats_server.settings import load_settings
+
+    missing = tmp_path / "nope"
+    with pytest.raises(SettingsError, match="SMTP_URL_FILE: cannot read"):
+        create_app(settings.model_copy(update={"smtp_url": None, "smtp_url_file": missing}))
+    wrong = tmp_path / "wrong"
+    wrong.write_text("http://mail.example.com", encoding="utf-8")
+    with pytest.raises(SettingsError, match="must hold smtp://"):
+        create_app(settings.model_copy(update={"smtp_url": None, "smtp_url_file": wrong}))
+    monkeypatch.setenv("SMTP_URL", "smtp://a")
+    monkeypatch.setenv("SMTP_URL_FILE", str(wrong))
+    with pytest.raises(SettingsError, match="not both"):
+        load_settings()

@@ -9,7 +9,6 @@ its retention until it expires.
 
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 import urllib3  # minio's own HTTP client; passed in for timeouts and retries we choose
 from minio import Minio
@@ -19,23 +18,13 @@ from minio.objectlockconfig import DAYS, YEARS, ObjectLockConfig
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from starstats_server.errors import MirrorUnavailable, SettingsError
-from starstats_server.settings import Settings
+from starstats_server.errors import MirrorUnavailable
+from starstats_server.settings import Settings, read_secret
 
 CONTENT_TYPE = "application/x-ndjson"
 PREFIX = "audit/"
 _MISSING = frozenset({"NoSuchKey", "NoSuchVersion"})
 _tracer = trace.get_tracer("starstats_server.audit")
-
-
-def _read_secret(value: str | None, path: Path | None, variable: str) -> str:
-    if value is not None:
-        return value
-    assert path is not None  # the settings validator demands one of the two
-    try:
-        return path.read_text().strip()
-    except OSError as exc:
-        raise SettingsError(f"invalid setting {variable}_FILE: cannot read {path}: {exc}") from None
 
 
 def s3_client(settings: Settings) -> Minio | None:
@@ -55,12 +44,12 @@ def s3_client(settings: Settings) -> Minio | None:
     host = endpoint.host or ""
     return Minio(
         f"{host}:{endpoint.port}" if endpoint.port else host,
-        access_key=_read_secret(
+        access_key=read_secret(
             settings.audit_s3_access_key,
             settings.audit_s3_access_key_file,
             "STARSTATS_AUDIT_S3_ACCESS_KEY",
         ),
-        secret_key=_read_secret(
+        secret_key=read_secret(
             None if secret is None else secret.get_secret_value(),
             settings.audit_s3_secret_key_file,
             "STARSTATS_AUDIT_S3_SECRET_KEY",
