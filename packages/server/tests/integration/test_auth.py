@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from starstats_server.db.tables import users
@@ -302,3 +303,30 @@ def test_nul_characters_never_reach_the_database(client: TestClient) -> None:
     assert verify.status_code == 400
     signup = _signup(client, email="pilot\x00@example.com")
     assert _error(signup) == "invalid_email"
+
+
+def test_logout_revokes_that_token_only_and_is_audited(
+    client: TestClient, make_user: Callable[..., Any], app: FastAPI
+) -> None:
+    user = make_user("Leaver")
+    state = app.state.starstats
+    other, _ = state.tokens.mint(user.id, user.handle, state.clock.now())  # a second session
+    assert client.post("/v1/auth/logout", headers=user.headers).status_code == 204
+    refused = client.get("/v1/auth/me", headers=user.headers)
+    assert refused.status_code == 401
+    assert refused.json()["error"] == "unauthorized"
+    assert client.post("/v1/auth/logout", headers=user.headers).status_code == 401
+    assert (
+        client.get("/v1/auth/me", headers={"Authorization": f"Bearer {other}"}).status_code == 200
+    )
+    audit = client.get("/v1/me/audit", headers={"Authorization": f"Bearer {other}"}).json()
+    assert [e["action"] for e in audit["entries"]].count("user.logged_out") == 1
+
+
+def test_a_device_token_cannot_log_out(client: TestClient, make_user: Callable[..., Any]) -> None:
+    user = make_user("Pilot")
+    code = client.post("/v1/auth/devices/start", json={"label": "pc"}, headers=user.headers)
+    device = client.post("/v1/auth/devices/redeem", json={"code": code.json()["code"]}).json()
+    headers = {"Authorization": f"Bearer {device['token']}"}
+    assert client.post("/v1/auth/logout", headers=headers).status_code == 403
+    assert client.get("/v1/auth/me", headers=headers).status_code == 200

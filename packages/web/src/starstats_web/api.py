@@ -143,6 +143,11 @@ class ApiClient:
         )
         return _parsed(m.ResendResponse, response)
 
+    async def logout(self, token: str) -> None:
+        """Revoke the session's token at the API (204): a copy of the cookie is useless from
+        now on, not only when the token expires."""
+        await self._call("POST", "/v1/auth/logout", token=token)
+
     async def me(self, token: str) -> m.Me:
         return await self._get(m.Me, "/v1/auth/me", token=token)
 

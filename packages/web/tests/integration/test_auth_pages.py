@@ -211,6 +211,22 @@ def test_logout_clears_the_cookie_and_needs_its_csrf_token(stack: Stack) -> None
         assert "You are logged out." in client.get("/auth/login?notice=logged_out").text
 
 
+def test_a_copy_of_the_session_cookie_is_useless_after_logout(stack: Stack) -> None:
+    """Logging out revokes the token at the API: a cookie copied before (another tab, a
+    stolen one) is refused from then on, not only when the token expires."""
+    pilot = sign_up_via_api(stack)
+    with logged_in(stack, pilot) as client:
+        copied = client.cookies[COOKIE]
+        assert stack.api("GET", "/v1/auth/me", copied).status_code == 200
+        assert post_form(client, "/auth/logout", {}, "/dashboard").status_code == 303
+    assert stack.api("GET", "/v1/auth/me", copied).status_code == 401
+    with stack.browser() as replay:
+        replay.cookies.set(COOKIE, copied)
+        back = replay.get("/dashboard")
+        assert back.status_code == 303
+        assert back.headers["location"].startswith("/auth/login")
+
+
 def test_a_cross_site_post_is_refused_even_carrying_a_stolen_token(stack: Stack) -> None:
     pilot = sign_up_via_api(stack)
     with stack.browser() as client:

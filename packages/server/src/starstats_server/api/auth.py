@@ -8,14 +8,14 @@ it is paired to.
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Depends
+from fastapi import APIRouter, BackgroundTasks, Depends, Response
 from pydantic import BaseModel, Field
 
 from starstats_server.api.deps import AnyPrincipal, State, UserPrincipal, rate_limit
 from starstats_server.api.errors import error_responses
 from starstats_server.api.fields import Text
 from starstats_server.metrics import AuthAction
-from starstats_server.services import accounts
+from starstats_server.services import accounts, sessions
 from starstats_server.services.accounts import MAX_EMAIL_LENGTH, MAX_PASSWORD_BYTES
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -137,6 +137,20 @@ async def resend_verification(state: State, principal: UserPrincipal) -> ResendR
     """Send a new verification email (the previous link stops working); 409
     `already_verified` when there is nothing to verify."""
     return ResendResponse(sent=await accounts.resend_verification(state, principal.user_id))
+
+
+@router.post(
+    "/logout",
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(401, 403),
+)
+async def logout(state: State, principal: UserPrincipal) -> Response:
+    """Revoke this user token now rather than at its expiry: every later request with it is
+    401. Other sessions of the account and its devices are unaffected. Device tokens get 403
+    (revoke the device instead)."""
+    await sessions.logout(state, principal)
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=Me, responses=error_responses(401))

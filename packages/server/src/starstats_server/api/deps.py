@@ -12,6 +12,7 @@ from starstats_server.errors import Forbidden, TooManyRequests, Unauthorized
 from starstats_server.metrics import AuthAction, AuthOutcome
 from starstats_server.ratelimit import Limit
 from starstats_server.services import devices as device_service
+from starstats_server.services import sessions as session_service
 from starstats_server.settings import Settings
 from starstats_server.state import AppState
 
@@ -31,13 +32,16 @@ async def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The verified token's principal. A device token is refused on the first request after
-    its device was revoked (checked on every call, not cached)."""
+    its device was revoked, a user token after it was logged out (both checked on every
+    call, not cached)."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("missing or malformed bearer token")
     principal = state.tokens.verify(credentials.credentials)
     if principal.token_type is TokenType.DEVICE:
         assert principal.device_id is not None
         await device_service.check_device_active(state, principal.user_id, principal.device_id)
+    else:
+        await session_service.check_token_active(state, principal)
     return principal
 
 

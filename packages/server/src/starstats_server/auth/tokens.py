@@ -35,6 +35,7 @@ class Principal:
     token_type: TokenType
     device_id: uuid.UUID | None
     expires_at: datetime
+    token_id: str | None = None  # the `jti`: what logging out revokes (None in old tokens)
 
 
 class TokenService:
@@ -64,6 +65,7 @@ class TokenService:
             "exp": int(expires.timestamp()),
             "preferred_username": handle,
             "token_type": token_type.value,
+            "jti": uuid.uuid4().hex,
         }
         if device_id is not None:
             claims["device_id"] = str(device_id)
@@ -110,10 +112,14 @@ def _principal(claims: dict[str, Any]) -> Principal:
     handle = claims["preferred_username"]
     if not isinstance(handle, str) or not handle:
         raise Unauthorized("token rejected: malformed claims")
+    token_id = claims.get("jti")
+    if token_id is not None and (not isinstance(token_id, str) or len(token_id) > 64):
+        raise Unauthorized("token rejected: malformed claims")
     return Principal(
         user_id=user_id,
         handle=handle,
         token_type=token_type,
         device_id=device_id,
         expires_at=datetime.fromtimestamp(int(claims["exp"])).astimezone(),
+        token_id=token_id,
     )

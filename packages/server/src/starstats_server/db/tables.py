@@ -62,6 +62,17 @@ devices = sa.Table(
     sa.Index(None, "user_id", "created_at"),
 )
 
+# User tokens revoked by logging out, kept until they would have expired (then purged).
+revoked_tokens = sa.Table(
+    "revoked_tokens",
+    metadata,
+    sa.Column("jti", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("revoked_at", UtcDateTime, nullable=False),
+    sa.Index(None, "expires_at"),
+)
+
 # The last `seq` handed out per handle: locked while a batch is inserted, so each handle's
 # events are numbered 1, 2, 3, ... without gaps and without a global counter that would
 # leak how busy other players are.

@@ -5,6 +5,7 @@ concern, with what the player typed kept (never the password)."""
 from dataclasses import dataclass, field
 from typing import Annotated
 
+import structlog
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -13,6 +14,8 @@ from starstats_web.metrics import AuthAction, AuthOutcome
 from starstats_web.nextpath import safe_next
 from starstats_web.pages.deps import ClientIp, State, Token, csrf_protected
 from starstats_web.session import clear_session, session_token, set_session
+
+log = structlog.get_logger(__name__)
 
 router = APIRouter(prefix="/auth")
 
@@ -154,9 +157,15 @@ async def login(
 
 
 @router.post("/logout", dependencies=[Depends(csrf_protected(AuthAction.LOGOUT))])
-async def logout(state: State) -> Response:
-    # The API keeps no server-side sessions: forgetting the cookie is the whole logout (the
-    # token itself would expire within the hour).
+async def logout(request: Request, state: State) -> Response:
+    # The API revokes the token, so a copied cookie stops working now. If the API cannot be
+    # reached (or the token had expired), forgetting the cookie still logs this browser out.
+    token = session_token(request)
+    if token is not None:
+        try:
+            await state.api.logout(token)
+        except (ApiError, ApiUnavailable) as exc:
+            log.warning("logout_not_revoked", error=type(exc).__name__)
     response = RedirectResponse("/auth/login?notice=logged_out", status_code=303)
     clear_session(response, secure=state.settings.cookie_secure)
     state.metrics.record_auth(AuthAction.LOGOUT, AuthOutcome.OK)

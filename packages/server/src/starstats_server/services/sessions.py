@@ -1,0 +1,48 @@
+"""Logging out: a user token revoked before it expires, and the check every user-token
+request makes. Device tokens are revoked with their device (services/devices.py)."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from starstats_server.audit.actions import AuditAction
+from starstats_server.audit.store import Actor
+from starstats_server.auth.tokens import Principal
+from starstats_server.db.tables import revoked_tokens
+from starstats_server.errors import Unauthorized
+from starstats_server.state import AppState
+
+
+async def logout(state: AppState, principal: Principal) -> None:
+    """Revoke the token `principal` came with (idempotent), purge revocations of tokens
+    that have expired anyway, and audit it, in one transaction."""
+    if principal.token_id is None:
+        return  # a token minted before revocation existed: it expires within the hour
+    now = state.clock.now()
+    async with state.audit.transaction() as tx:
+        insert = (postgresql.insert if tx.conn.dialect.name == "postgresql" else sqlite.insert)(
+            revoked_tokens
+        )
+        await tx.conn.execute(
+            insert.values(
+                jti=principal.token_id,
+                user_id=principal.user_id,
+                expires_at=principal.expires_at,
+                revoked_at=now,
+            ).on_conflict_do_nothing(index_elements=["jti"])
+        )
+        await tx.conn.execute(sa.delete(revoked_tokens).where(revoked_tokens.c.expires_at < now))
+        await tx.append(
+            AuditAction.USER_LOGGED_OUT, {}, Actor.of(principal.user_id, principal.handle)
+        )
+
+
+async def check_token_active(state: AppState, principal: Principal) -> None:
+    """`Unauthorized` when the user token was revoked by logging out."""
+    if principal.token_id is None:
+        return
+    async with state.engine.connect() as conn:
+        revoked = await conn.scalar(
+            sa.select(sa.literal(1)).where(revoked_tokens.c.jti == principal.token_id)
+        )
+    if revoked is not None:
+        raise Unauthorized("token was revoked by logging out")
