@@ -32,7 +32,7 @@ lint: sync
 	$(UV) run ruff format --check .
 
 typecheck: sync
-	$(UV) run mypy packages/core/src packages/client/src packages/server/src packages/web/src
+	$(UV) run mypy packages/core/src packages/telemetry/src packages/client/src packages/server/src packages/web/src
 
 contracts: sync
 	$(UV) run lint-imports

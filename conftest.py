@@ -336,3 +336,40 @@ def otlp_receiver() -> Iterator[OtlpReceiver]:
     receiver = OtlpReceiver()
     yield receiver
     receiver.close()
+
+
+@pytest.fixture(scope="session")
+def spans() -> Any:
+    """The process's tracer provider (as `serve` installs it), also exporting to memory:
+    tests pick their spans out by trace id."""
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from starstats_telemetry.tracing import install_tracing
+
+    exporter = InMemorySpanExporter()
+    install_tracing("starstats-tests", "0", exporter)
+    return exporter
+
+
+JsonLogs = Callable[[], list[dict[str, Any]]]
+
+
+@pytest.fixture
+def json_logs() -> Iterator[JsonLogs]:
+    """Every log record of the test so far, formatted as the servers' stdout lines are."""
+    import io
+    import json
+    import logging
+
+    from starstats_telemetry.logs import json_formatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(json_formatter())  # type: ignore[arg-type]  # duck-typed formatter
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    root.setLevel(previous)

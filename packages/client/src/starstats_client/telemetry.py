@@ -12,19 +12,19 @@ leave the machine only when the player or a developer sets `OTEL_EXPORTER_OTLP_E
 used for the ids.
 """
 
+import functools
 import importlib.metadata
 import logging
 import logging.handlers
-import os
 import threading
 from pathlib import Path
 
 from opentelemetry import trace
-from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.export import SpanExporter
 
-from starstats_core.logline import JsonLineFormatter
+from starstats_telemetry import tracing
+from starstats_telemetry.logs import json_formatter
 
 SERVICE_NAME = "starstats-client"
 LOG_FILE = "client.log"
@@ -34,15 +34,7 @@ _ROTATE_KEEP = 3
 __version__ = importlib.metadata.version("starstats-client")
 
 _lock = threading.Lock()
-_provider: TracerProvider | None = None
 _log_handler: logging.handlers.RotatingFileHandler | None = None
-
-
-def _trace_ids() -> tuple[str | None, str | None]:
-    context = trace.get_current_span().get_span_context()
-    if not context.is_valid:
-        return None, None
-    return format(context.trace_id, "032x"), format(context.span_id, "016x")
 
 
 def configure_logging(data_dir: Path, level: int = logging.INFO) -> Path:
@@ -65,7 +57,7 @@ def configure_logging(data_dir: Path, level: int = logging.INFO) -> Path:
             path, maxBytes=_ROTATE_BYTES, backupCount=_ROTATE_KEEP, encoding="utf-8", delay=True
         )
         _log_handler = handler
-        handler.setFormatter(JsonLineFormatter(_trace_ids))  # type: ignore[arg-type]  # duck-typed
+        handler.setFormatter(json_formatter())  # type: ignore[arg-type]  # duck-typed
         root.addHandler(handler)
     root.setLevel(level)
     # httpx logs every request line at info; the sync worker already logs each batch.
@@ -73,51 +65,17 @@ def configure_logging(data_dir: Path, level: int = logging.INFO) -> Path:
     return path
 
 
-def _exporting() -> bool:
-    return bool(
-        os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-        or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-    )
-
-
 def install_tracing(exporter: SpanExporter | None = None) -> TracerProvider:
-    """Install the client's tracer provider once per process and return it.
-
-    `exporter` is for tests; by default spans are exported over OTLP/HTTP only when an
-    endpoint is configured. Installing a real provider even without one matters: the
-    API's no-op default has no trace ids to send in `traceparent`."""
-    global _provider  # noqa: PLW0603 - one provider per process, as OpenTelemetry wants
-    with _lock:
-        if _provider is not None:
-            if exporter is not None:
-                _provider.add_span_processor(BatchSpanProcessor(exporter))
-            return _provider
-        resource = Resource.create({"service.name": SERVICE_NAME, "service.version": __version__})
-        provider = TracerProvider(resource=resource)
-        if exporter is None and _exporting():
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
-            exporter = OTLPSpanExporter()
-        if exporter is not None:
-            provider.add_span_processor(BatchSpanProcessor(exporter))
-        current = trace.get_tracer_provider()
-        if isinstance(current, TracerProvider):
-            # Someone (a test harness, an embedding app) installed one already: use it.
-            _provider = current
-            if exporter is not None:
-                current.add_span_processor(BatchSpanProcessor(exporter))
-        else:
-            trace.set_tracer_provider(provider)
-            _provider = provider
-        return _provider
+    """The process's tracer provider as service `starstats-client` (starstats_telemetry):
+    spans leave the machine only when OTEL_EXPORTER_OTLP_ENDPOINT is set; `exporter` is for
+    tests."""
+    return tracing.install_tracing(SERVICE_NAME, __version__, exporter)
 
 
+@functools.cache
 def tracer() -> trace.Tracer:
     """The client's tracer (installing the provider on first use)."""
     return install_tracing().get_tracer("starstats_client", __version__)
 
 
-def flush(timeout_millis: int = 5000) -> None:
-    """Export what is buffered (before the process exits or a test reads the spans)."""
-    if _provider is not None:
-        _provider.force_flush(timeout_millis)
+flush = tracing.flush

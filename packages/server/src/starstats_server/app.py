@@ -17,7 +17,6 @@ from starstats_server.api import ingest as ingest_api
 from starstats_server.api import stats as stats_api
 from starstats_server.api.errors import error_body, install_error_handlers
 from starstats_server.api.limits import BodyLimitMiddleware
-from starstats_server.api.observe import ObserveMiddleware
 from starstats_server.audit.bucket import S3AuditMirror
 from starstats_server.audit.mirror import MirrorWorker
 from starstats_server.audit.trail import AuditTrail
@@ -33,6 +32,7 @@ from starstats_server.settings import Settings
 from starstats_server.state import AppState
 from starstats_server.telemetry import trace_engine
 from starstats_server.version import __version__
+from starstats_telemetry.asgi import ObserveMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,12 @@ def create_app(
     install_error_handlers(app)
     _install_database_handler(app)
     app.add_middleware(BodyLimitMiddleware)
-    app.add_middleware(ObserveMiddleware, metrics=state.metrics)  # outermost: sees the 413s
+    app.add_middleware(  # outermost: it also times and counts the 413s
+        ObserveMiddleware,
+        duration=state.metrics.http_duration,
+        active=state.metrics.http_active,
+        access=logging.getLogger("starstats_server.access"),
+    )
     app.include_router(ops.router)
     app.include_router(auth.router)
     app.include_router(devices.router)

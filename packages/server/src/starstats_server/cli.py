@@ -77,25 +77,13 @@ def serve(
 
 def _migrate_or_fail(settings: "Settings") -> str | None:
     """Apply pending migrations; the revision reached, or one `error:` line and exit 2."""
-    from sqlalchemy.exc import DBAPIError
-
-    from starstats_server.db.engine import create_engine
     from starstats_server.db.migrate import current_revision, upgrade_to_head
 
-    async def _run() -> str | None:
-        engine = create_engine(settings.sqlalchemy_url)
-        try:
-            await upgrade_to_head(engine)
-            return await current_revision(engine)
-        finally:
-            await engine.dispose()
+    async def _migrate(engine: "AsyncEngine") -> str | None:
+        await upgrade_to_head(engine)
+        return await current_revision(engine)
 
-    try:
-        return asyncio.run(_run())
-    except (OSError, DBAPIError) as exc:
-        # DBAPIError wraps the driver's own message (bad password, missing database...).
-        reason = exc.orig if isinstance(exc, DBAPIError) else exc
-        raise _fail(f"cannot use the database: {reason}") from None
+    return _with_engine(settings, _migrate)
 
 
 @app.command()

@@ -3,7 +3,7 @@
 Logs: every record — ours, uvicorn's, SQLAlchemy's — leaves as one JSON object per line on
 stdout in core's `logline` shape (`timestamp`, `level`, `logger`, `event`, `trace_id`,
 `span_id`, `request_id`), with secrets, tokens and e-mail addresses redacted. The access log is
-ours (api/observe.py writes one line per request with its route template, status and
+ours (starstats_telemetry.asgi writes one line per request with its route template, status and
 duration); uvicorn's own access lines would carry raw paths and query strings.
 
 Traces: FastAPI ≥ 0.165 opens the HTTP server spans itself against the global tracer
@@ -15,93 +15,40 @@ statement under the request's span. Installing the provider is a process-level a
 one process, one provider can.
 """
 
-import logging
-import logging.config
-import os
 import re
-import threading
 import time
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.export import SpanExporter
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from starstats_core.logline import JsonLineFormatter
-from starstats_core.logline import logging_config as core_logging_config
 from starstats_server.version import __version__
+from starstats_telemetry import logs, tracing
+from starstats_telemetry.logs import json_formatter
+
+__all__ = ["configure_logging", "install_tracing", "json_formatter", "logging_config"]
 
 SERVICE_NAME = "starstats-api"
-
-
-def current_ids() -> tuple[str | None, str | None]:
-    """The active span's (trace id, span id) in W3C hex, or (None, None)."""
-    context = trace.get_current_span().get_span_context()
-    if not context.is_valid:
-        return None, None
-    return format(context.trace_id, "032x"), format(context.span_id, "016x")
-
-
-def json_formatter() -> JsonLineFormatter:
-    """Core's JSON log line with the active trace (and the request id core tracks)."""
-    return JsonLineFormatter(current_ids)
-
-
 # Statement text at info would put ids and handles in the log: keep SQLAlchemy quiet.
 _QUIET = {"sqlalchemy.engine": "WARNING"}
 
 
 def logging_config(level: str = "INFO") -> dict[str, Any]:
     """JSON lines on stdout for every logger (also uvicorn's `log_config`)."""
-    return core_logging_config(json_formatter, level, _QUIET)
+    return logs.logging_config(level, _QUIET)
 
 
 def configure_logging(level: str = "INFO") -> None:
-    logging.config.dictConfig(logging_config(level))
+    logs.configure_logging(level, _QUIET)
 
 
-_lock = threading.Lock()
-
-
-def _exporting() -> bool:
-    return bool(
-        os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-        or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-    )
-
-
-def install_tracing(
-    exporter: SpanExporter | None = None, service_name: str = SERVICE_NAME
-) -> TracerProvider:
-    """The process's tracer provider (installed on the first call): spans of service
-    `starstats-api`, exported over OTLP/HTTP when the standard OTEL_* variables name an
-    endpoint, and to `exporter` when given (tests)."""
-    with _lock:
-        current = trace.get_tracer_provider()
-        if isinstance(current, TracerProvider):
-            provider = current
-        else:
-            resource = Resource.create(
-                {
-                    "service.name": os.environ.get("OTEL_SERVICE_NAME", service_name),
-                    "service.version": __version__,
-                }
-            )
-            provider = TracerProvider(resource=resource)
-            if _exporting():
-                from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
-                    OTLPSpanExporter,
-                )
-
-                provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-            trace.set_tracer_provider(provider)
-        if exporter is not None:
-            provider.add_span_processor(BatchSpanProcessor(exporter))
-        return provider
+def install_tracing(exporter: SpanExporter | None = None) -> TracerProvider:
+    """The process's tracer provider as service `starstats-api` (see starstats_telemetry)."""
+    return tracing.install_tracing(SERVICE_NAME, __version__, exporter)
 
 
 _OPERATION = re.compile(r"\s*(?:/\*.*?\*/\s*)?([A-Za-z]+)", re.DOTALL)

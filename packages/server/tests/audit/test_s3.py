@@ -85,17 +85,17 @@ def test_committed_rows_land_in_the_bucket_under_their_day_with_their_body(
     assert mirrored_client.get("/readyz").json()["checks"]["minio"] == "ok"
 
 
-def test_each_upload_is_a_client_span(audit_bucket: S3AuditMirror) -> None:
-    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+def test_each_upload_is_a_client_span(audit_bucket: S3AuditMirror, spans: Any) -> None:
+    from starstats_telemetry.tracing import flush
 
-    from starstats_server.telemetry import install_tracing
-
-    exported = InMemorySpanExporter()
-    provider = install_tracing(exported)
     key = f"audit/2026/05/02/span-{time.monotonic_ns()}.json"
     audit_bucket.put(key, b'{"seq":1}\n')
-    provider.force_flush()
-    uploads = [s for s in exported.get_finished_spans() if s.name == "s3 PutObject"]
+    flush()
+    uploads = [
+        s
+        for s in spans.get_finished_spans()
+        if s.name == "s3 PutObject" and s.attributes and s.attributes["aws.s3.key"] == key
+    ]
     assert len(uploads) == 1
     assert uploads[0].attributes is not None
     assert uploads[0].attributes["aws.s3.key"] == key

@@ -1,12 +1,10 @@
 """Observability of the API: RED metrics by route template, the cardinality rule, request
 ids, JSON log lines joined to spans by trace id, and no secrets in the logs."""
 
-import io
 import json
-import logging
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,7 +15,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from starstats_core.events import event_to_dict
 from starstats_core.events.session import JoinPu
-from starstats_server.telemetry import install_tracing, json_formatter, statement_operation
+from starstats_server.telemetry import statement_operation
+from starstats_telemetry.tracing import flush
 
 PASSWORD = "observability is a feature"
 
@@ -37,32 +36,6 @@ LABEL_VALUES: dict[str, re.Pattern[str]] = {
     "mode": re.compile(r"[a-z_]{1,40}"),
     "le": re.compile(r"[0-9.e+-]+|\+Inf"),
 }
-
-
-@pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    """The process's tracer provider (as `serve` installs it), exporting to memory."""
-    exporter = InMemorySpanExporter()
-    install_tracing(exporter)
-    return exporter
-
-
-Logs = Callable[[], list[dict[str, Any]]]
-
-
-@pytest.fixture
-def logs() -> Iterator[Logs]:
-    """Every log record of the test so far, formatted as the server's stdout lines are."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(json_formatter())  # type: ignore[arg-type]  # duck-typed formatter
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.removeHandler(handler)
-    root.setLevel(previous)
 
 
 def _workload(client: TestClient) -> dict[str, str]:
@@ -216,7 +189,7 @@ def test_readiness_gauges_follow_the_checks(client: TestClient) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_a_requests_log_lines_and_spans_share_its_trace_id(
-    client: TestClient, spans: InMemorySpanExporter, logs: Logs, make_user: Callable[..., Any]
+    client: TestClient, spans: InMemorySpanExporter, json_logs: Any, make_user: Callable[..., Any]
 ) -> None:
     user = make_user("TraceMe")
     trace_id = uuid.uuid4().hex
@@ -231,7 +204,7 @@ def test_a_requests_log_lines_and_spans_share_its_trace_id(
     )
     assert response.status_code == 200
     assert response.headers["x-request-id"] == "web-42"
-    install_tracing().force_flush()
+    flush()
     mine = [s for s in spans.get_finished_spans() if format(s.context.trace_id, "032x") == trace_id]
     server = [
         s for s in mine if s.parent is not None and format(s.parent.span_id, "016x") == parent
@@ -241,7 +214,7 @@ def test_a_requests_log_lines_and_spans_share_its_trace_id(
     assert statements, "no database span in the request's trace"
     assert all(s.attributes and "db.query.text" in s.attributes for s in statements)
 
-    records = logs()
+    records = json_logs()
     access = [
         r for r in records if r["logger"] == "starstats_server.access" and r["trace_id"] == trace_id
     ]
@@ -262,10 +235,10 @@ def test_a_forged_request_id_is_replaced(client: TestClient) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_no_password_token_or_email_reaches_the_log(
-    client: TestClient, spans: InMemorySpanExporter, logs: Logs
+    client: TestClient, spans: InMemorySpanExporter, json_logs: Any
 ) -> None:
     secrets = _workload(client)
-    records = logs()
+    records = json_logs()
     assert any(r["logger"] == "starstats_server.access" for r in records)
     text = "\n".join(json.dumps(r) for r in records)
     for name in ("email", "token", "device_token", "code"):

@@ -1,6 +1,7 @@
 """The composition root: `create_app(settings)` builds the web app and everything it uses,
 and turns every failure into a page a player can read (never a traceback)."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,12 +13,12 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from starstats_telemetry.asgi import ObserveMiddleware
 from starstats_web.api import ApiClient
 from starstats_web.csrf import CsrfGuard, load_secret
 from starstats_web.errors import ApiError, ApiUnauthorized, ApiUnavailable
 from starstats_web.metrics import WebMetrics
 from starstats_web.nextpath import login_url
-from starstats_web.observe import ObserveMiddleware
 from starstats_web.pages import auth, dashboard, devices, ops
 from starstats_web.pages.deps import CsrfRefused, LoginRequired, get_state, here
 from starstats_web.render import STATIC, Pages
@@ -70,7 +71,13 @@ def create_app(settings: WebSettings) -> FastAPI:
     )
     app.state.web = state
     app.add_middleware(SecurityHeaders, guard=guard, secure=settings.cookie_secure)
-    app.add_middleware(ObserveMiddleware, metrics=metrics)  # outermost: times everything
+    app.add_middleware(  # outermost: times everything
+        ObserveMiddleware,
+        duration=metrics.http_duration,
+        active=metrics.http_active,
+        access=logging.getLogger("starstats_web.access"),
+        static_prefix="/static",
+    )
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for router in (ops.router, auth.router, dashboard.router, devices.router):
         app.include_router(router)

@@ -2,25 +2,18 @@
 calls into the API and its database, request ids passed along, JSON log lines carrying the
 trace, and bounded metric labels."""
 
-import io
-import json
-import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from prometheus_client.parser import text_string_to_metric_families
 
-from starstats_web.telemetry import install_tracing, json_formatter
+from starstats_telemetry.tracing import flush
 
 from ..conftest import Stack, logged_in, sign_up_via_api  # noqa: TID252 - shared web test helpers
-
-Logs = Callable[[], list[dict[str, Any]]]
 
 LABELS: dict[str, re.Pattern[str]] = {
     "method": re.compile(r"GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|_OTHER"),
@@ -34,29 +27,8 @@ LABELS: dict[str, re.Pattern[str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    install_tracing(exporter)  # the process's provider, as `serve` installs it
-    return exporter
-
-
-@pytest.fixture
-def logs() -> Iterator[Logs]:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(json_formatter())  # type: ignore[arg-type]  # duck-typed formatter
-    root = logging.getLogger()
-    previous = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.removeHandler(handler)
-    root.setLevel(previous)
-
-
 def test_a_page_is_one_trace_through_the_api_to_the_database(
-    stack: Stack, spans: InMemorySpanExporter, logs: Logs
+    stack: Stack, spans: InMemorySpanExporter, json_logs: Any
 ) -> None:
     pilot = sign_up_via_api(stack)
     with logged_in(stack, pilot) as browser:
@@ -67,7 +39,7 @@ def test_a_page_is_one_trace_through_the_api_to_the_database(
         )
     assert page.status_code == 200
     assert page.headers["x-request-id"] == "edge-7"
-    install_tracing().force_flush()
+    flush()
     mine = [s for s in spans.get_finished_spans() if format(s.context.trace_id, "032x") == trace_id]
     by_id = {s.context.span_id: s for s in mine}
     calls = [
@@ -98,7 +70,7 @@ def test_a_page_is_one_trace_through_the_api_to_the_database(
     # Servers write their access line after the last byte is sent: the client can have the
     # answer a moment before that line exists, so wait for the lines.
     def access(logger: str) -> list[dict[str, Any]]:
-        return [r for r in logs() if r["logger"] == logger and r["trace_id"] == trace_id]
+        return [r for r in json_logs() if r["logger"] == logger and r["trace_id"] == trace_id]
 
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and (

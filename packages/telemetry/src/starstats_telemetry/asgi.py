@@ -1,9 +1,12 @@
-"""Per-request observation: RED metrics by route template, the in-flight gauge, a request id
-and one access log line. A pure ASGI middleware, so streaming bodies are untouched.
+"""Per-request observation for the API and the web app: the request duration histogram by
+route template, the in-flight gauge, a request id, and one access log line. A pure ASGI
+middleware, so streaming bodies are untouched.
 
 The route label is the matched template (`/v1/u/{handle}/summary`), never the raw path, and
 unmatched paths share one `unmatched` label: a scanner walking random URLs cannot grow the
 series count. Methods outside the standard set are `_OTHER` (OpenTelemetry's convention).
+A caller's own `X-Request-ID` is kept when it is a short token (a proxy's, the web app's);
+anything else could smuggle text into the logs, so it is replaced.
 """
 
 import functools
@@ -11,21 +14,26 @@ import logging
 import re
 import time
 import uuid
-
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, Protocol
 
 from starstats_core.logline import request_id
-from starstats_server.metrics import Metrics
 
-access = logging.getLogger("starstats_server.access")
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# A caller's own request id is kept when it is a short token (a proxy's, the web app's);
-# anything else could smuggle text into our logs, so it is replaced.
 _GOOD_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-
-
 _CONVERTER = re.compile(r"\{(\w+):[^}]+\}")
+
+
+class Labelled(Protocol):
+    """A Prometheus metric with labels (Histogram, Gauge): what the middleware records."""
+
+    def labels(self, *values: str) -> Any: ...
 
 
 @functools.cache  # one entry per route of the app: bounded
@@ -35,16 +43,33 @@ def _template(path: str) -> str:
     return _CONVERTER.sub(r"{\1}", path)
 
 
-def route_of(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return _template(path) if isinstance(path, str) else "unmatched"
+def route_of(scope: Scope, static_prefix: str | None = None) -> str:
+    path = getattr(scope.get("route"), "path", None)
+    if isinstance(path, str):
+        return _template(path)
+    if static_prefix is not None and scope.get("path", "").startswith(static_prefix + "/"):
+        return static_prefix  # a static mount: one label, whatever the file
+    return "unmatched"
 
 
 class ObserveMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    """`duration` is `http_server_request_duration_seconds{method,route,status}` and `active`
+    `http_server_active_requests{method}` of the app's registry; `access` its access logger."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        duration: Labelled,
+        active: Labelled,
+        access: logging.Logger,
+        static_prefix: str | None = None,
+    ) -> None:
         self.app = app
-        self.metrics = metrics
+        self.duration = duration
+        self.active = active
+        self.access = access
+        self.static_prefix = static_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,7 +80,7 @@ class ObserveMiddleware:
         rid = given if _GOOD_ID.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(rid)
         status = 500  # what the client sees if the app dies before answering
-        active = self.metrics.http_active.labels(method)
+        active = self.active.labels(method)
         active.inc()
         started = time.perf_counter()
 
@@ -63,8 +88,7 @@ class ObserveMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
         try:
@@ -72,9 +96,9 @@ class ObserveMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             active.dec()
-            route = route_of(scope)
-            self.metrics.http_duration.labels(method, route, str(status)).observe(elapsed)
-            access.info(
+            route = route_of(scope, self.static_prefix)
+            self.duration.labels(method, route, str(status)).observe(elapsed)
+            self.access.info(
                 "%s %s %d %.1f ms",
                 method,
                 route,
