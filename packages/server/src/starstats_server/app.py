@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from starstats_server.api import audit as audit_api
-from starstats_server.api import auth, devices, ops
+from starstats_server.api import auth, devices, ops, orgs, sharing
 from starstats_server.api import history as history_api
 from starstats_server.api import ingest as ingest_api
 from starstats_server.api import stats as stats_api
@@ -22,12 +22,16 @@ from starstats_server.audit.mirror import MirrorWorker
 from starstats_server.audit.trail import AuditTrail
 from starstats_server.auth.keys import load_signing_key
 from starstats_server.auth.tokens import TokenService
+from starstats_server.authz.port import Authorizer, AuthzUnavailable, schema_text
+from starstats_server.authz.spicedb import SpiceDbAuthorizer
 from starstats_server.clock import Clock, SystemClock
 from starstats_server.db.engine import create_engine
 from starstats_server.db.migrate import upgrade_to_head
+from starstats_server.errors import SettingsError
 from starstats_server.mailer import Mailer, NoopMailer, SmtpMailer
 from starstats_server.metrics import Metrics
 from starstats_server.ratelimit import RateLimiter
+from starstats_server.services import authz as authz_service
 from starstats_server.settings import Settings
 from starstats_server.state import AppState
 from starstats_server.telemetry import trace_engine
@@ -75,6 +79,48 @@ def _observe_database(state: AppState) -> None:
         state.metrics.db_pool_size.set_function(lambda: float(size()))
 
 
+def authorizer_for(settings: Settings) -> Authorizer | None:
+    """SpiceDB when configured (the key and CA file are read now: a bad one stops
+    start-up); None is degraded mode, where sharing answers 503."""
+    target = settings.spicedb_target
+    if target is None:
+        return None
+    ca = None
+    if settings.spicedb_ca_file is not None:
+        try:
+            ca = settings.spicedb_ca_file.read_bytes()
+        except OSError as exc:
+            raise SettingsError(
+                f"invalid setting STARSTATS_SPICEDB_CA_FILE: cannot read it: {exc}"
+            ) from None
+    timeout = settings.spicedb_timeout_ms / 1000
+    return SpiceDbAuthorizer(
+        target,
+        settings.spicedb_key,
+        tls=settings.spicedb_tls or (settings.spicedb_endpoint or "").startswith("https://"),
+        ca_certificates=ca,
+        timeout=timeout,
+        write_timeout=timeout * 4,
+    )
+
+
+async def _prepare_authz(state: AppState) -> None:
+    """Write the schema into a SpiceDB that has none, then load every relationship from the
+    database (a fresh or wiped SpiceDB catches up at once). SpiceDB being down only logs:
+    the server starts degraded and readiness says `spicedb: fail`."""
+    if state.authz is None:
+        log.info("authorization: SpiceDB not configured; sharing is off (degraded mode)")
+        return
+    if not state.settings.spicedb_write_schema:
+        return
+    try:
+        if await state.authz.ensure_schema(schema_text()):
+            written = await authz_service.sync(state.engine, state.authz)
+            log.info("authorization: schema written to SpiceDB, %d relationships loaded", written)
+    except AuthzUnavailable as exc:
+        log.warning("authorization: SpiceDB not reachable at start-up (%s); degraded", exc)
+
+
 async def _check_bucket(worker: MirrorWorker) -> None:
     """Say at start-up whether the audit bucket is fit (readiness reports it too). The
     server starts either way: rows wait in the outbox until the bucket is usable."""
@@ -86,7 +132,11 @@ async def _check_bucket(worker: MirrorWorker) -> None:
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, mailer: Mailer | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    mailer: Mailer | None = None,
+    authorizer: Authorizer | None = None,
 ) -> FastAPI:
     """The API app. Reads the signing key now (a bad key stops start-up); connects and
     migrates (when `auto_migrate`) on start-up; disposes of the engine on shutdown."""
@@ -106,6 +156,7 @@ def create_app(
         clock=clock,
         audit=AuditTrail(engine, metrics, clock, None if worker is None else worker.wake),
         mirror=worker,
+        authz=authorizer or authorizer_for(settings),
     )
 
     _observe_database(state)
@@ -120,9 +171,12 @@ def create_app(
         if state.mirror is not None:
             await _check_bucket(state.mirror)
             state.mirror.start()
+        await _prepare_authz(state)
         yield
         if state.mirror is not None:
             await state.mirror.stop()
+        if state.authz is not None:
+            await state.authz.close()
         await state.engine.dispose()
 
     app = FastAPI(
@@ -153,4 +207,6 @@ def create_app(
     app.include_router(history_api.router)
     app.include_router(audit_api.router)
     app.include_router(stats_api.router)
+    app.include_router(sharing.router)
+    app.include_router(orgs.router)
     return app

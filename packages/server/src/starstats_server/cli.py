@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from starstats_server.audit.bucket import S3AuditMirror
+    from starstats_server.authz.port import Authorizer
     from starstats_server.settings import Settings
 
 T = TypeVar("T")
@@ -170,6 +171,50 @@ def _stderr(line: str) -> None:
 
 def _finding(what: str, seq: int, key: str) -> None:
     typer.echo(f"{what} seq {seq} {key}")
+
+
+# -- authz ---------------------------------------------------------------------------------
+authz_app = typer.Typer(
+    no_args_is_help=True, help="SpiceDB: its schema and the relationships kept in it."
+)
+app.add_typer(authz_app, name="authz")
+
+
+def _spicedb(settings: "Settings") -> "Authorizer":
+    from starstats_server.app import authorizer_for
+
+    try:
+        authorizer = authorizer_for(settings)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from None
+    if authorizer is None:
+        raise _fail("SpiceDB is not configured: set SPICEDB_ENDPOINT and SPICEDB_PRESHARED_KEY")
+    return authorizer
+
+
+@authz_app.command("sync")
+def authz_sync() -> None:
+    """Write every relationship the database implies into SpiceDB (idempotent): after
+    SpiceDB lost its data, or an outage left a grant half-written."""
+    from starstats_server.authz.port import AuthzUnavailable, schema_text
+    from starstats_server.services.authz import sync
+
+    settings = _audit_settings()
+    authorizer = _spicedb(settings)
+
+    async def work(engine: "AsyncEngine") -> tuple[bool, int]:
+        try:
+            wrote_schema = await authorizer.ensure_schema(schema_text())
+            return wrote_schema, await sync(engine, authorizer)
+        except AuthzUnavailable as exc:
+            raise _fail(str(exc)) from None
+        finally:
+            await authorizer.close()
+
+    wrote_schema, written = _with_engine(settings, work)
+    if wrote_schema:
+        typer.echo("schema written (SpiceDB had none)")
+    typer.echo(f"{written} relationships written")
 
 
 @audit_app.command("verify")

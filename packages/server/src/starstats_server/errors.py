@@ -14,7 +14,8 @@ maps them to HTTP.
         ├── Gone                 410
         ├── PayloadTooLarge      413
         ├── Unprocessable        422 (a body that parses but breaks the schema)
-        └── TooManyRequests      429 (with `retry_after` seconds)
+        ├── TooManyRequests      429 (with `retry_after` seconds)
+        └── ServiceUnavailable   503 (with `retry_after` seconds): a dependency is down
 """
 
 
@@ -85,4 +86,12 @@ class TooManyRequests(ServiceError):
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__("rate_limited", detail)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(ServiceError):
+    status = 503
+
+    def __init__(self, code: str, detail: str, retry_after: int = 5) -> None:
+        super().__init__(code, detail)
         self.retry_after = retry_after

@@ -43,6 +43,19 @@ class BatchRejection(StrEnum):
     HANDLE_MISMATCH = "handle_mismatch"
 
 
+class AuthzMode(StrEnum):
+    """Advisory checks are counted and logged but never block; enforced ones decide."""
+
+    ADVISORY = "advisory"
+    ENFORCED = "enforced"
+
+
+class AuthzResult(StrEnum):
+    ALLOW = "allow"
+    DENY = "deny"
+    ERROR = "error"
+
+
 class EventRejection(StrEnum):
     """`starstats_events_rejected{reason}`: why one envelope was quarantined."""
 
@@ -144,6 +157,24 @@ class Metrics:
         self.db_pool_size = Gauge(
             "starstats_db_pool_size", "Database connections the pool holds open", registry=r
         )
+        # -- authorization (SpiceDB checks) ------------------------------------------------
+        self.authz_checks = Counter(
+            "starstats_authz_checks",
+            "SpiceDB permission checks by result and mode (advisory or enforced)",
+            ["result", "mode"],
+            registry=r,
+        )
+        self.authz_duration = Histogram(
+            "starstats_authz_check_duration_seconds",
+            "Duration of SpiceDB permission checks, errors included",
+            ["mode"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        for mode in AuthzMode:
+            self.authz_duration.labels(mode.value)
+            for result in AuthzResult:
+                self.authz_checks.labels(result.value, mode.value)
         # -- readiness and build ------------------------------------------------------------
         self.ready = Gauge(
             "starstats_ready",

@@ -38,6 +38,9 @@ _ALIASES = {
     "smtp_url": "SMTP_URL",
     "smtp_url_file": "SMTP_URL_FILE",
     "smtp_from_addr": "SMTP_FROM_ADDR",
+    "spicedb_endpoint": "SPICEDB_ENDPOINT",
+    "spicedb_preshared_key": "SPICEDB_PRESHARED_KEY",
+    "spicedb_preshared_key_file": "SPICEDB_PRESHARED_KEY_FILE",
 }
 
 
@@ -63,6 +66,9 @@ class Settings(BaseSettings):
     # Client-IP rate limits (requests per minute) for auth and pairing routes.
     auth_rate_per_minute: int = Field(default=20, ge=1)
     redeem_rate_per_minute: int = Field(default=10, ge=1)
+    # Shares granted per player, and public profile reads per client IP, per minute.
+    share_rate_per_minute: int = Field(default=20, ge=1)
+    public_rate_per_minute: int = Field(default=120, ge=1)
     # Proxies (the web app, a load balancer) whose X-Forwarded-For names the real client: a
     # request from one of them is rate-limited by the address it forwards. Empty by default,
     # so nobody can pick their own address. `trust_forwarded_for` trusts every peer (only
@@ -85,6 +91,23 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(default=2555, ge=1, le=36500)
     # Declared after the keys: its validator checks that they were given.
     audit_s3_endpoint: AnyHttpUrl | None = None
+    # SpiceDB (docs/authorization.md). Unset: degraded mode, sharing answers 503. The key is
+    # given as a value or as a file (a mounted secret), never both.
+    spicedb_preshared_key: SecretStr | None = Field(
+        default=None, validation_alias="SPICEDB_PRESHARED_KEY"
+    )
+    spicedb_preshared_key_file: Path | None = Field(
+        default=None, validation_alias="SPICEDB_PRESHARED_KEY_FILE"
+    )
+    # TLS to SpiceDB: on with `spicedb_tls` (system roots) or a CA bundle file.
+    spicedb_tls: bool = False
+    spicedb_ca_file: Path | None = None
+    # Per-call deadline for checks; writes get four times as long.
+    spicedb_timeout_ms: int = Field(default=500, ge=10, le=60_000)
+    # Write schema.zed at start-up when SpiceDB has none (then load every relationship).
+    spicedb_write_schema: bool = True
+    # Declared after the key fields: its validator checks that exactly one was given.
+    spicedb_endpoint: str | None = Field(default=None, validation_alias="SPICEDB_ENDPOINT")
 
     @field_validator("database_url")
     @classmethod
@@ -109,6 +132,23 @@ class Settings(BaseSettings):
             if sum(item is not None for item in given) != 1:
                 variable = f"STARSTATS_AUDIT_S3_{name.upper()}"
                 raise ValueError(f"needs exactly one of {variable} and {variable}_FILE")
+        return value
+
+    @field_validator("spicedb_endpoint")
+    @classmethod
+    def _spicedb_endpoint(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or value == "":
+            return None
+        target = value.removeprefix("http://").removeprefix("https://").removeprefix("grpc://")
+        host, _, port = target.rpartition(":")
+        if not host or not port.isdigit() or "/" in target:
+            raise ValueError("give the SpiceDB gRPC endpoint as host:port")
+        given = [
+            info.data.get("spicedb_preshared_key"),
+            info.data.get("spicedb_preshared_key_file"),
+        ]
+        if sum(item is not None for item in given) != 1:
+            raise ValueError("needs exactly one of SPICEDB_PRESHARED_KEY and _FILE")
         return value
 
     @field_validator("smtp_url")
@@ -136,6 +176,23 @@ class Settings(BaseSettings):
         if not url.startswith(("smtp://", "smtps://")):
             raise SettingsError("invalid setting SMTP_URL_FILE: must hold smtp:// or smtps://")
         return url
+
+    @property
+    def spicedb_target(self) -> str | None:
+        """SpiceDB's `host:port` (upstream writes it as `http://spicedb:50051`)."""
+        if self.spicedb_endpoint is None:
+            return None
+        return self.spicedb_endpoint.split("://", 1)[-1]
+
+    @property
+    def spicedb_key(self) -> str:
+        """The preshared key, from the value or (read now) the file."""
+        value = self.spicedb_preshared_key
+        return read_secret(
+            None if value is None else value.get_secret_value(),
+            self.spicedb_preshared_key_file,
+            "SPICEDB_PRESHARED_KEY",
+        )
 
     @property
     def key_file(self) -> Path:

@@ -1,6 +1,6 @@
 """What every request can reach: settings, engine, token service, mailer, metrics, limiter,
-clock, the audit trail and its mirror worker. Built once by `create_app` (the composition
-root)."""
+clock, the audit trail and its mirror worker, the authorizer. Built once by `create_app`
+(the composition root)."""
 
 from dataclasses import dataclass
 
@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starstats_server.audit.mirror import MirrorWorker
 from starstats_server.audit.trail import AuditTrail
 from starstats_server.auth.tokens import TokenService
+from starstats_server.authz.port import Authorizer
 from starstats_server.clock import Clock
 from starstats_server.mailer import Mailer
 from starstats_server.metrics import Metrics
@@ -27,3 +28,4 @@ class AppState:
     clock: Clock
     audit: AuditTrail
     mirror: MirrorWorker | None  # None when no object store is configured
+    authz: Authorizer | None = None  # None when SpiceDB is not configured (degraded mode)

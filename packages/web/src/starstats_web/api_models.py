@@ -62,6 +62,10 @@ class DayCountOut(BaseModel):
     date: Annotated[date_aliased, Field(title="Date")]
 
 
+class DeleteAccountRequest(BaseModel):
+    password: Annotated[str, Field(max_length=1024, title="Password")]
+
+
 class DeviceList(BaseModel):
     devices: Annotated[list[DeviceOut], Field(title="Devices")]
 
@@ -193,6 +197,25 @@ class Me(BaseModel):
     user_id: Annotated[UUID, Field(title="User Id")]
 
 
+class MemberIn(BaseModel):
+    handle: Annotated[str, Field(title="Handle")]
+    role: Role | None = "member"
+    """
+    member or admin (400 invalid_role for owner)
+    """
+
+
+class MemberOut(BaseModel):
+    added_at: Annotated[AwareDatetime, Field(title="Added At")]
+    handle: Annotated[str, Field(title="Handle")]
+    role: Role
+
+
+class MySharesOut(BaseModel):
+    org_shares: Annotated[list[OrgShareOut], Field(title="Org Shares")]
+    shares: Annotated[list[ShareOut], Field(title="Shares")]
+
+
 class OpenIdConfiguration(BaseModel):
     id_token_signing_alg_values_supported: Annotated[
         list[str], Field(title="Id Token Signing Alg Values Supported")
@@ -204,6 +227,44 @@ class OpenIdConfiguration(BaseModel):
     token_endpoint_auth_methods_supported: Annotated[
         list[str], Field(title="Token Endpoint Auth Methods Supported")
     ]
+
+
+class OrgDetailOut(BaseModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    members: Annotated[list[MemberOut], Field(title="Members")]
+    my_role: Role
+    name: Annotated[str, Field(title="Name")]
+    shared_by: Annotated[list[str], Field(title="Shared By")]
+    """
+    Members who shared their stats with the org
+    """
+    slug: Annotated[str, Field(title="Slug")]
+
+
+class OrgIn(BaseModel):
+    name: Annotated[str, Field(max_length=160, min_length=1, title="Name")]
+    slug: Annotated[str, Field(title="Slug")]
+
+
+class OrgListOut(BaseModel):
+    orgs: Annotated[list[OrgOut], Field(title="Orgs")]
+
+
+class OrgOut(BaseModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    my_role: Role
+    name: Annotated[str, Field(title="Name")]
+    slug: Annotated[str, Field(title="Slug")]
+
+
+class OrgShareIn(BaseModel):
+    org_slug: Annotated[str, Field(title="Org Slug")]
+
+
+class OrgShareOut(BaseModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    org_name: Annotated[str, Field(title="Org Name")]
+    org_slug: Annotated[str, Field(title="Org Slug")]
 
 
 class PairingStarted(BaseModel):
@@ -232,6 +293,19 @@ class ResendResponse(BaseModel):
     """
 
 
+class RevokedOut(BaseModel):
+    revoked: Annotated[str, Field(title="Revoked")]
+    """
+    The handle or org slug no longer shared with
+    """
+
+
+class Role(StrEnum):
+    owner = "owner"
+    admin = "admin"
+    member = "member"
+
+
 class SessionListOut(BaseModel):
     sessions: Annotated[list[SessionOut], Field(title="Sessions")]
 
@@ -250,6 +324,28 @@ class SessionOut(BaseModel):
     Vehicles flown in the session, in order of first use.
     """
     start_at: Annotated[AwareDatetime, Field(title="Start At")]
+
+
+class ShareIn(BaseModel):
+    recipient_handle: Annotated[str, Field(title="Recipient Handle")]
+
+
+class ShareOut(BaseModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    recipient_handle: Annotated[str, Field(title="Recipient Handle")]
+
+
+class SharedWithMeItem(BaseModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    owner_handle: Annotated[str, Field(title="Owner Handle")]
+    via_org: Annotated[str | None, Field(title="Via Org")]
+    """
+    The org it was shared with; null when with me
+    """
+
+
+class SharedWithMeOut(BaseModel):
+    shares: Annotated[list[SharedWithMeItem], Field(title="Shares")]
 
 
 class SignupRequest(BaseModel):
@@ -352,3 +448,14 @@ class TypeTimelineOut(BaseModel):
 
 class VerifyEmailRequest(BaseModel):
     token: Annotated[str, Field(max_length=256, title="Token")]
+
+
+class VisibilityIn(BaseModel):
+    public: Annotated[bool, Field(title="Public")]
+
+
+class VisibilityOut(BaseModel):
+    public: Annotated[bool, Field(title="Public")]
+    """
+    Whether anyone, signed in or not, may read my stats
+    """

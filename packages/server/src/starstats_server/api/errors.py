@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from starstats_server.errors import ServiceError, TooManyRequests
+from starstats_server.errors import ServiceError, ServiceUnavailable, TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ _DESCRIPTIONS = {
     413: "Request body too large",
     422: "Body or parameters do not match the schema",
     429: "Rate limited; see Retry-After",
-    503: "The database is unavailable; see Retry-After",
+    503: "The database (or, for sharing, SpiceDB) is unavailable; see Retry-After",
 }
 
 
@@ -80,7 +80,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service(_: Request, exc: ServiceError) -> JSONResponse:
         headers = (
-            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+            {"Retry-After": str(exc.retry_after)}
+            if isinstance(exc, TooManyRequests | ServiceUnavailable)
+            else None
         )
         if exc.status == 401:
             headers = {"WWW-Authenticate": "Bearer"}

@@ -213,3 +213,65 @@ handle_totals = sa.Table(
     sa.Column("kills", sa.BigInteger, nullable=False),
     sa.Column("deaths_logged", sa.BigInteger, nullable=False),
 )
+
+# -- Sharing (services/sharing.py, services/orgs.py; ADR 0008). These rows are the source
+# of truth; SpiceDB holds the same facts as relationship tuples for permission checks, and
+# `starstats-server authz sync` rewrites them from here. Every row hangs off users with
+# ON DELETE CASCADE, so deleting an account removes its shares and memberships with it.
+
+# A player's stats made public (absent = private).
+stats_visibility = sa.Table(
+    "stats_visibility",
+    metadata,
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("public", sa.Boolean, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Owner's stats shared with one other player.
+stats_shares = sa.Table(
+    "stats_shares",
+    metadata,
+    sa.Column("owner_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "recipient_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "recipient_id"),
+)
+
+organizations = sa.Table(
+    "organizations",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("slug", sa.Text, nullable=False, unique=True),  # lower-case
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("owner_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "owner_id"),
+)
+
+# One row per member; the owner is a member with role `owner`.
+org_members = sa.Table(
+    "org_members",
+    metadata,
+    sa.Column(
+        "org_id", sa.Uuid, sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role", sa.Text, nullable=False),  # owner | admin | member
+    sa.Column("added_at", UtcDateTime, nullable=False),
+    sa.Index(None, "user_id"),
+)
+
+# Owner's stats shared with every member of an organisation.
+org_shares = sa.Table(
+    "org_shares",
+    metadata,
+    sa.Column("owner_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "org_id", sa.Uuid, sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Index(None, "org_id"),
+)

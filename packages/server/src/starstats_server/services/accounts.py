@@ -23,10 +23,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from starstats_server.audit.actions import AuditAction
 from starstats_server.audit.store import Actor
 from starstats_server.auth.passwords import MIN_PASSWORD_BYTES, hash_password, verify_password
-from starstats_server.db.tables import users
+from starstats_server.db.tables import (
+    event_day_counts,
+    event_distinct_values,
+    event_sequences,
+    event_type_counts,
+    events,
+    handle_totals,
+    organizations,
+    quarantined_events,
+    users,
+)
 from starstats_server.errors import BadRequest, Conflict, Unauthorized
 from starstats_server.mailer import Mail
 from starstats_server.metrics import AuthAction
+from starstats_server.services import authz
 from starstats_server.state import AppState
 
 log = logging.getLogger(__name__)
@@ -188,6 +199,7 @@ async def sign_up(
             if taken is None:
                 raise
             raise taken from None
+    await authz.owner_tuple_after_sign_up(state, handle)
     mail = _verification_mail(state, email, handle, verify_token)
     if send_later is None:
         await deliver(state, mail)
@@ -326,3 +338,55 @@ async def get_account(state: AppState, user_id: uuid.UUID) -> Account:
         claimed_handle=row.claimed_handle,
         email_verified=row.email_verified_at is not None,
     )
+
+
+# Everything stored under the handle rather than the user id (so no cascade reaches it).
+_BY_HANDLE = (
+    events,
+    quarantined_events,
+    event_sequences,
+    event_day_counts,
+    event_type_counts,
+    event_distinct_values,
+    handle_totals,
+)
+
+
+async def delete_account(state: AppState, user_id: uuid.UUID, password: str) -> int:
+    """Delete the account after the password is confirmed: its events and rollups, devices,
+    pairings, shares, memberships and the orgs it owns; its tuples in SpiceDB first (a
+    stale share must never outlive the account: a new player could claim the handle). How
+    many events were deleted. The audit log keeps `user.account_deleted` and the account's
+    earlier rows; it holds no email."""
+    async with state.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                sa.select(users.c.password_hash, users.c.claimed_handle).where(
+                    users.c.id == user_id
+                )
+            )
+        ).first()
+    if row is None:
+        raise _user_gone()
+    if not await anyio.to_thread.run_sync(verify_password, row.password_hash, password):
+        raise Unauthorized("the password is wrong", code="invalid_credentials")
+    handle = row.claimed_handle
+    async with state.audit.transaction() as tx:
+        owned = await tx.conn.execute(
+            sa.select(organizations.c.slug).where(organizations.c.owner_id == user_id)
+        )
+        filters = authz.account_filters(handle)
+        for (slug,) in owned:
+            filters.extend(authz.org_filters(slug))
+        if state.authz is not None:  # without SpiceDB there is nothing to remove there
+            await authz.delete_matching(state, filters)
+        deleted = 0
+        for table in _BY_HANDLE:
+            result = await tx.conn.execute(sa.delete(table).where(table.c.handle == handle.lower()))
+            if table is events:
+                deleted = result.rowcount
+        await tx.conn.execute(sa.delete(users).where(users.c.id == user_id))
+        await tx.append(
+            AuditAction.USER_ACCOUNT_DELETED, {"events_deleted": deleted}, Actor.of(user_id, handle)
+        )
+    return deleted

@@ -28,6 +28,13 @@ async def audit_bucket_check(state: AppState) -> Check:
     return "ok" if problem is None else "fail"
 
 
+async def spicedb_check(state: AppState) -> Check:
+    """SpiceDB answers with our key (named as upstream; unconfigured is degraded mode)."""
+    if state.authz is None:
+        return "skipped"
+    return "ok" if await state.authz.ready() else "fail"
+
+
 async def readiness_checks(state: AppState) -> dict[str, Check]:
     """`ok`/`fail` per configured dependency; `skipped` when one is not configured."""
     smtp = await state.mailer.ready()
@@ -35,6 +42,7 @@ async def readiness_checks(state: AppState) -> dict[str, Check]:
         "database": await database_check(state),
         "smtp": "skipped" if smtp is None else "ok" if smtp else "fail",
         "minio": await audit_bucket_check(state),
+        "spicedb": await spicedb_check(state),
     }
     # The readiness alert reads these gauges. A skipped check is left out: configuration does
     # not change while the process runs, so it never had a value.

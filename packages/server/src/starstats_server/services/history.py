@@ -2,6 +2,7 @@
 and game sessions. Every read is scoped to one handle (lower-cased, as stored). The summary
 and the timeline read the rollups (db/rollups.py), not the events table."""
 
+import asyncio
 import json
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from starstats_server.db.tables import (
     handle_totals,
 )
 from starstats_server.errors import BadRequest
+from starstats_server.services import authz
 from starstats_server.state import AppState
 
 EVENT_TYPE_PATTERN = re.compile(r"[a-z0-9_]{1,64}")
@@ -185,6 +187,13 @@ async def summary(state: AppState, handle: str) -> Summary:
         rows = (await conn.execute(statement)).all()
     by_type = [TypeCount(name, int(n)) for name, n in rows]
     return Summary(claimed_handle=handle, total=sum(t.count for t in by_type), by_type=by_type)
+
+
+async def own_summary(state: AppState, handle: str) -> Summary:
+    """`summary` for the player themself, with SpiceDB's advisory `view` check running
+    alongside the read (so it adds no latency unless SpiceDB is slower than the database)."""
+    found, _ = await asyncio.gather(summary(state, handle), authz.advisory_self_view(state, handle))
+    return found
 
 
 def timeline_window(state: AppState, days: int) -> tuple[date, date]:

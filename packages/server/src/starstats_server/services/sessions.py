@@ -7,7 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from starstats_server.audit.actions import AuditAction
 from starstats_server.audit.store import Actor
 from starstats_server.auth.tokens import Principal
-from starstats_server.db.tables import revoked_tokens
+from starstats_server.db.tables import revoked_tokens, users
 from starstats_server.errors import Unauthorized
 from starstats_server.state import AppState
 
@@ -37,12 +37,20 @@ async def logout(state: AppState, principal: Principal) -> None:
 
 
 async def check_token_active(state: AppState, principal: Principal) -> None:
-    """`Unauthorized` when the user token was revoked by logging out."""
-    if principal.token_id is None:
-        return
-    async with state.engine.connect() as conn:
-        revoked = await conn.scalar(
-            sa.select(sa.literal(1)).where(revoked_tokens.c.jti == principal.token_id)
+    """`Unauthorized` when the user token was revoked by logging out, or its account was
+    deleted (its handle may since belong to someone else). One indexed lookup."""
+    revoked: sa.ColumnElement[bool] = sa.literal(False)
+    if principal.token_id is not None:
+        revoked = (
+            sa.select(sa.literal(1)).where(revoked_tokens.c.jti == principal.token_id).exists()
         )
-    if revoked is not None:
+    async with state.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                sa.select(revoked.label("revoked")).where(users.c.id == principal.user_id)
+            )
+        ).first()
+    if row is None:
+        raise Unauthorized("the account for this token no longer exists", code="user_not_found")
+    if row.revoked:
         raise Unauthorized("token was revoked by logging out")
