@@ -41,6 +41,7 @@ contracts: sync
 pytest: sync
 	@if [ "$${STARSTATS_TEST_SKIP_POSTGRES:-}" != 1 ]; then bash scripts/ensure-postgres.sh; fi
 	bash scripts/ensure-test-tools.sh
+	bash scripts/ensure-spicedb.sh >/dev/null
 	$(UV) run pytest -q
 
 # Proves the desktop client installs and passes its tests with no server library present.

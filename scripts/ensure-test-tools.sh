@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Makes sure the system programs the test suite drives for real are installed: Debian's
 # Chromium (the web app's browser tests, through Playwright) and Prometheus with promtool
-# (the observability tests scrape with it and check the shipped configs). Installs them with
+# (the observability tests scrape with it and check the shipped configs), and npm (it fetches
+# the SpiceDB engine the authorization tests run: scripts/ensure-spicedb.sh). Installs them with
 # apt when run as root; otherwise says how. PostgreSQL has its own script (ensure-postgres.sh).
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -36,13 +36,6 @@ REQUIRED_SERVICES = {
     "edge",
 }
 
-# Files compose mounts that another change of the same issue writes. Each entry must still be
-# missing: the moment the file lands, this list must shrink (test below), so it cannot hide a
-# file that disappears later.
-PENDING_FILES = {
-    "infra/spicedb/schema.zed": "the SpiceDB schema, written with the SpiceDB authorizer",
-}
-
 ONE_SHOT = "no"
 LONG_RUNNING = {"unless-stopped", "always"}
 
@@ -178,22 +171,7 @@ def test_every_mounted_or_built_file_exists(services: dict[str, Any]) -> None:
             paths += [context, context / build.get("dockerfile", "Dockerfile")]
         for path in paths:
             relative = path.relative_to(REPO).as_posix()
-            if relative in PENDING_FILES:
-                continue
             assert path.exists(), f"{name} needs {relative}, which is not in the repository"
-
-
-def test_pending_files_are_still_pending_and_still_referenced(services: dict[str, Any]) -> None:
-    referenced = {
-        (DEPLOY / source).resolve().relative_to(REPO).as_posix()
-        for service in services.values()
-        for source in _bind_sources(service)
-    }
-    for path, what in PENDING_FILES.items():
-        assert path in referenced, f"{path} is no longer mounted: drop it from PENDING_FILES"
-        assert not (REPO / path).exists(), (
-            f"{path} ({what}) exists now: remove it from PENDING_FILES so it is checked"
-        )
 
 
 def test_secrets_are_operator_files_outside_git(compose: dict[str, Any], repo: Path) -> None:
