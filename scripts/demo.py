@@ -7,18 +7,23 @@
 4. a synthesized Game.log that keeps growing (`.starstats/demo/live/Game.log`), which the
    client tails and syncs;
 5. the web app on `--web-port` (3000), reading the API; log in there with the demo account
-   to watch the dashboard fill.
+   to watch the dashboard fill;
+6. SpiceDB for sharing (scripts/spicedb_dev.py: the real engine behind gRPC, in memory, on
+   `--spicedb-port`), when its engine is cached or can be fetched (scripts/ensure-spicedb.sh,
+   npm); otherwise the stack runs without sharing, as a server without SpiceDB does. The API
+   writes the schema into the empty engine at start-up and loads every share from SQLite.
 
 It prints both URLs, the demo credentials and, every few seconds, the events the server holds.
 Ctrl-C (or `--seconds N`) stops everything. Usage:
     uv run python scripts/demo.py [--host 127.0.0.1] [--port 8080] [--web-port 3000]
-                                  [--data .starstats] [--seconds N]
+                                  [--spicedb-port 50051] [--data .starstats] [--seconds N]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -26,8 +31,11 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
+
+SCRIPTS = Path(__file__).resolve().parent
 
 DEMO_EMAIL = "demo@starstats.local"
 DEMO_PASSWORD = "demo-password-not-secret"  # noqa: S105 - a local demo account, on purpose
@@ -109,6 +117,41 @@ def _environments(
     return server, client, web
 
 
+def _start_spicedb(
+    host: str, port: int, data: Path
+) -> tuple[subprocess.Popen[str] | None, dict[str, str]]:
+    """SpiceDB for the API (process, server settings), or (None, {}) with a warning when its
+    engine cannot be had: sharing is then off, as on any server without SpiceDB."""
+    ensure = ["bash", str(SCRIPTS / "ensure-spicedb.sh")]  # the shell on PATH, as make's
+    fetched = subprocess.run(  # noqa: S603 - our own script
+        ensure, capture_output=True, text=True, check=False
+    )
+    if fetched.returncode != 0:
+        reason = fetched.stderr.strip().splitlines()[-1:] or ["unknown error"]
+        print(f"warning: no SpiceDB engine ({reason[0]}); sharing is off", file=sys.stderr)
+        return None, {}
+    key_file = data / "spicedb" / "preshared-key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+    command = [sys.executable, str(SCRIPTS / "spicedb_dev.py"), "--host", host]
+    process = subprocess.Popen(  # noqa: S603 - our interpreter and script
+        [*command, "--port", str(port), "--preshared-key-file", str(key_file)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SPICEDB_LIBRARY_PATH": fetched.stdout.strip()},
+    )
+    assert process.stdout is not None
+    ready = process.stdout.readline().strip()  # "ready host:port", or "" if it died
+    if not ready.startswith("ready "):
+        process.wait(timeout=10)
+        print("warning: SpiceDB did not start (see above); sharing is off", file=sys.stderr)
+        return None, {}
+    endpoint = ready.removeprefix("ready ")
+    return process, {"SPICEDB_ENDPOINT": endpoint, "SPICEDB_PRESHARED_KEY_FILE": str(key_file)}
+
+
 def _pair_client(api: httpx.Client, headers: dict[str, str], url: str, env: dict[str, str]) -> None:
     code = api.post("/v1/auth/devices/start", json={"label": "Demo client"}, headers=headers)
     code.raise_for_status()
@@ -116,14 +159,20 @@ def _pair_client(api: httpx.Client, headers: dict[str, str], url: str, env: dict
     subprocess.run([*command, "--code", code.json()["code"]], env=env, check=True)  # noqa: S603 - our interpreter and package
 
 
-def _report(api: httpx.Client, children: list[subprocess.Popen[bytes]], seconds: float) -> None:
+def _name(child: subprocess.Popen[Any]) -> str:
+    """`starstats_server` for `python -m starstats_server ...`, else the script's name."""
+    args = [str(arg) for arg in child.args]  # type: ignore[union-attr]
+    return args[2] if args[1] == "-m" else Path(args[1]).name
+
+
+def _report(api: httpx.Client, children: list[subprocess.Popen[Any]], seconds: float) -> None:
     """Print the server's event count every few seconds until Ctrl-C or `seconds` pass."""
     headers = {"Authorization": f"Bearer {_user_token(api)}"}
     began = time.monotonic()
     while not seconds or time.monotonic() - began < seconds:
         for child in children:
             if child.poll() is not None:
-                raise SystemExit(f"error: {child.args[2]} exited ({child.returncode})")
+                raise SystemExit(f"error: {_name(child)} exited ({child.returncode})")
         time.sleep(min(5.0, seconds or 5.0))
         summary = api.get("/v1/me/summary", headers=headers)
         if summary.status_code == 401:  # the 1 h user token ran out: log in again
@@ -137,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--host", default="127.0.0.1")
     args.add_argument("--port", type=int, default=8080)
     args.add_argument("--web-port", type=int, default=3000)
+    args.add_argument("--spicedb-port", type=int, default=50051)
     args.add_argument("--data", type=Path, default=Path(".starstats"))
     args.add_argument("--seconds", type=float, default=0, help="stop after N s (0: Ctrl-C)")
     opts = args.parse_args(argv)
@@ -145,13 +195,16 @@ def main(argv: list[str] | None = None) -> int:
     web_url = f"http://{opts.host}:{opts.web_port}"
     data: Path = opts.data.resolve()
     server_env, client_env, web_env = _environments(url, web_url, data)
+    spicedb, spicedb_env = _start_spicedb(opts.host, opts.spicedb_port, data)
+    server_env.update(spicedb_env)
     py = sys.executable
     serve = [py, "-m", "starstats_server", "serve", "--host", opts.host, "--port", str(opts.port)]
     server = subprocess.Popen(  # noqa: S603 - our interpreter and package
         [*serve, "--log-level", "warning"], env=server_env
     )
     stop = threading.Event()
-    children: list[subprocess.Popen[bytes]] = [server]
+    children: list[subprocess.Popen[Any]] = [] if spicedb is None else [spicedb]
+    children.append(server)
     try:
         _wait_ready(url, server)
         site = [py, "-m", "starstats_web", "serve", "--host", opts.host]
@@ -172,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nStarStats is up: API {url} (docs: {url}/docs)", flush=True)
             print(f"web app: {web_url} (log in at {web_url}/auth/login)", flush=True)
             print(f"demo account: {DEMO_EMAIL} / {DEMO_PASSWORD} (handle {DEMO_HANDLE})")
+            if spicedb_env:
+                print(f"sharing: SpiceDB at {spicedb_env['SPICEDB_ENDPOINT']} ({web_url}/sharing)")
             print(f"the client tails {log} and syncs it; Ctrl-C stops everything\n", flush=True)
             _report(api, children, opts.seconds)
     except KeyboardInterrupt:
@@ -182,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+def _stop(children: list[subprocess.Popen[Any]]) -> None:
     """SIGINT each child (a clean shutdown: the client commits its cursor), newest first."""
     for child in reversed(children):
         if child.poll() is None:

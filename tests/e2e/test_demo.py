@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -35,6 +36,20 @@ def dashboard_through_the_web_app(web_url: str, email: str, password: str) -> st
             time.sleep(0.5)
 
 
+def publish_and_read_publicly(api_url: str, email: str, password: str) -> dict[str, Any]:
+    """Make the demo player's stats public through the API, then read them with no token."""
+    with httpx.Client(base_url=api_url, timeout=30) as api:
+        assert api.get("/readyz").json()["checks"]["spicedb"] == "ok"
+        login = api.post("/v1/auth/login", json={"email": email, "password": password})
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        made = api.post("/v1/me/visibility", json={"public": True}, headers=headers)
+        assert made.json() == {"public": True}, made.text
+        summary = api.get("/v1/public/Demo_Pilot/summary")
+        assert summary.status_code == 200, summary.text
+        body: dict[str, Any] = summary.json()
+        return body
+
+
 @pytest.mark.slow
 def test_the_demo_stack_syncs_a_growing_log_to_the_server(
     tmp_path: Path, free_port: Callable[[], int]
@@ -42,6 +57,7 @@ def test_the_demo_stack_syncs_a_growing_log_to_the_server(
     web_port = free_port()
     command = [sys.executable, str(REPO / "scripts" / "demo.py"), "--port", str(free_port())]
     command += ["--web-port", str(web_port), "--data", str(tmp_path), "--seconds", "11"]
+    command += ["--spicedb-port", str(free_port())]
     errors = tmp_path / "stderr.txt"
     with errors.open("w") as stderr:
         demo = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
@@ -58,6 +74,9 @@ def test_the_demo_stack_syncs_a_growing_log_to_the_server(
         assert account is not None, up
         assert shown.group(1) == f"http://127.0.0.1:{web_port}"
         html = dashboard_through_the_web_app(shown.group(1), account.group(1), account.group(2))
+        api = re.search(r"StarStats is up: API (http://\S+) ", up)
+        assert api is not None, up
+        public = publish_and_read_publicly(api.group(1), account.group(1), account.group(2))
         rest, _ = demo.communicate(timeout=120)
     assert demo.returncode == 0, errors.read_text()[-2000:]
     stdout = up + rest
@@ -65,6 +84,11 @@ def test_the_demo_stack_syncs_a_growing_log_to_the_server(
     assert len(counts) >= 2, stdout
     assert counts[-1] > counts[0] > 0  # events arrive, and keep arriving as the log grows
     assert "paired as Demo_Pilot" in stdout
+    # SpiceDB came up with the stack: the demo player's stats could be made public and read
+    # without a token.
+    assert re.search(r"sharing: SpiceDB at 127\.0\.0\.1:\d+", stdout), stdout
+    assert public["claimed_handle"] == "Demo_Pilot"
+    assert public["total"] > 0
     # The web app shows the demo player's dashboard with the synced events.
     assert "Welcome back, <span" in html
     assert "Demo_Pilot" in html
