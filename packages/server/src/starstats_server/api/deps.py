@@ -38,7 +38,8 @@ async def current_principal(
         raise Unauthorized("missing or malformed bearer token")
     principal = state.tokens.verify(credentials.credentials)
     if principal.token_type is TokenType.DEVICE:
-        assert principal.device_id is not None
+        if principal.device_id is None:  # verify() refuses these; never rely on an assert
+            raise Unauthorized("device token without a device id")
         await device_service.check_device_active(state, principal.user_id, principal.device_id)
     else:
         await session_service.check_token_active(state, principal)

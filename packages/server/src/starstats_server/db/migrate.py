@@ -25,7 +25,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 def head_revision() -> str:
     """The newest revision in the chain."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
+    if head is None:
+        raise RuntimeError("the migration chain has no head revision")
     return head
 
 
