@@ -15,7 +15,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_PORT ?= 3000
 
-.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench-client bench-web bench-stats bench-audit bench clean
+.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench-client bench-web bench-stats bench-audit load bench clean
 
 sync:
 	$(UV) sync --all-packages --locked
@@ -76,6 +76,10 @@ bench-web: sync
 # Each API read of the dashboard for a player with 1,000,000 events on PostgreSQL.
 bench-stats: sync
 	$(UV) run python scripts/bench_stats.py
+
+# Many simulated clients and dashboard readers at once; where latency degrades (docs/benchmarks.md).
+load: sync
+	$(UV) run python scripts/load.py
 
 bench: bench-parser bench-ingest bench-client bench-audit bench-stats bench-web
 
