@@ -15,7 +15,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_PORT ?= 3000
 
-.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench-client bench-web bench-stats bench-audit load bench clean
+.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench-client bench-web bench-stats bench-audit bench-authz load bench clean
 
 sync:
 	$(UV) sync --all-packages --locked
@@ -77,11 +77,15 @@ bench-web: sync
 bench-stats: sync
 	$(UV) run python scripts/bench_stats.py
 
+# A cross-user summary read with its SpiceDB check (the real engine over gRPC) vs a player's own.
+bench-authz: sync
+	$(UV) run python scripts/bench_authz.py
+
 # Many simulated clients and dashboard readers at once; where latency degrades (docs/benchmarks.md).
 load: sync
 	$(UV) run python scripts/load.py
 
-bench: bench-parser bench-ingest bench-client bench-audit bench-stats bench-web
+bench: bench-parser bench-ingest bench-client bench-audit bench-stats bench-web bench-authz
 
 clean:
 	rm -rf .venv .venv-client $(DATA) .pytest_cache .mypy_cache .ruff_cache

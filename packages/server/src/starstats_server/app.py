@@ -22,7 +22,7 @@ from starstats_server.audit.mirror import MirrorWorker
 from starstats_server.audit.trail import AuditTrail
 from starstats_server.auth.keys import load_signing_key
 from starstats_server.auth.tokens import TokenService
-from starstats_server.authz.port import Authorizer, AuthzUnavailable, schema_text
+from starstats_server.authz.port import Authorizer, AuthzUnavailable
 from starstats_server.authz.spicedb import SpiceDbAuthorizer
 from starstats_server.clock import Clock, SystemClock
 from starstats_server.db.engine import create_engine
@@ -104,21 +104,24 @@ def authorizer_for(settings: Settings) -> Authorizer | None:
     )
 
 
-async def _prepare_authz(state: AppState) -> None:
+async def _prepare_authz(state: AppState) -> asyncio.Task[None] | None:
     """Write the schema into a SpiceDB that has none, then load every relationship from the
-    database (a fresh or wiped SpiceDB catches up at once). SpiceDB being down only logs:
-    the server starts degraded and readiness says `spicedb: fail`."""
+    database (a fresh or wiped SpiceDB catches up at once), and keep doing so in the
+    background should SpiceDB lose them later. SpiceDB being down only logs: the server
+    starts degraded and readiness says `spicedb: fail` until it is back."""
     if state.authz is None:
         log.info("authorization: SpiceDB not configured; sharing is off (degraded mode)")
-        return
+        return None
     if not state.settings.spicedb_write_schema:
-        return
+        return None
     try:
-        if await state.authz.ensure_schema(schema_text()):
-            written = await authz_service.sync(state.engine, state.authz)
+        written = await authz_service.restore_schema(state)
+        if written is not None:
             log.info("authorization: schema written to SpiceDB, %d relationships loaded", written)
     except AuthzUnavailable as exc:
         log.warning("authorization: SpiceDB not reachable at start-up (%s); degraded", exc)
+    interval = state.settings.spicedb_schema_check_seconds
+    return asyncio.create_task(authz_service.keep_schema(state, interval))
 
 
 async def _check_bucket(worker: MirrorWorker) -> None:
@@ -171,8 +174,10 @@ def create_app(
         if state.mirror is not None:
             await _check_bucket(state.mirror)
             state.mirror.start()
-        await _prepare_authz(state)
+        keeper = await _prepare_authz(state)
         yield
+        if keeper is not None:
+            keeper.cancel()
         if state.mirror is not None:
             await state.mirror.stop()
         if state.authz is not None:

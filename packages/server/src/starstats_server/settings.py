@@ -104,8 +104,10 @@ class Settings(BaseSettings):
     spicedb_ca_file: Path | None = None
     # Per-call deadline for checks; writes get four times as long.
     spicedb_timeout_ms: int = Field(default=500, ge=10, le=60_000)
-    # Write schema.zed at start-up when SpiceDB has none (then load every relationship).
+    # Write schema.zed at start-up when SpiceDB has none (then load every relationship), and
+    # look again every `spicedb_schema_check_seconds` in case SpiceDB loses it.
     spicedb_write_schema: bool = True
+    spicedb_schema_check_seconds: float = Field(default=30.0, gt=0, le=3600)
     # Declared after the key fields: its validator checks that exactly one was given.
     spicedb_endpoint: str | None = Field(default=None, validation_alias="SPICEDB_ENDPOINT")
 

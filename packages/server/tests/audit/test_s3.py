@@ -235,7 +235,12 @@ def test_readiness_fails_for_a_bucket_unfit_for_the_audit_log(
     with TestClient(app) as client:
         response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "smtp": "skipped", "minio": "fail", "spicedb": "skipped"}
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "smtp": "skipped",
+        "minio": "fail",
+        "spicedb": "skipped",
+    }
 
 
 def test_reconcile_restores_missing_objects_and_verify_then_finds_them_all(

@@ -241,7 +241,8 @@ def test_ensure_schema_writes_it_once_then_checks_work(fresh_spicedb: Any) -> No
     authz = SpiceDbAuthorizer(fresh_spicedb.endpoint, fresh_spicedb.key, timeout=5.0)
 
     async def scenario(authz: Authorizer) -> list[bool]:
-        assert await authz.ready()  # reachable and authorised, though it has no schema yet
+        # Reachable and authorised, but not ready: without a schema every check fails.
+        assert not await authz.ready()
         # Before the schema exists SpiceDB answers FAILED_PRECONDITION ("object definition
         # `stats_record` not found"): an outage (`authz sync` writes the schema), not a bug.
         with pytest.raises(AuthzUnavailable, match="CheckPermission"):

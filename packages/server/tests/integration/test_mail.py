@@ -167,7 +167,12 @@ def test_signup_succeeds_when_the_smtp_server_is_down(
 def test_readiness_checks_a_configured_smtp_server(mail_client: TestClient) -> None:
     response = mail_client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "smtp": "ok", "minio": "skipped", "spicedb": "skipped"}
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "smtp": "ok",
+        "minio": "skipped",
+        "spicedb": "skipped",
+    }
 
 
 def test_readiness_fails_when_the_configured_smtp_server_is_down(
@@ -178,7 +183,12 @@ def test_readiness_fails_when_the_configured_smtp_server_is_down(
         assert response.status_code == 503
         body = response.json()
         assert body["status"] == "degraded"
-        assert body["checks"] == {"database": "ok", "smtp": "fail", "minio": "skipped", "spicedb": "skipped"}
+        assert body["checks"] == {
+            "database": "ok",
+            "smtp": "fail",
+            "minio": "skipped",
+            "spicedb": "skipped",
+        }
 
 
 def test_the_smtp_url_can_come_from_a_secret_file(

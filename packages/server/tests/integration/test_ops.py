@@ -14,7 +14,12 @@ def test_readyz_reports_the_database_ok_and_unconfigured_smtp_and_mirror_skipped
 ) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "smtp": "skipped", "minio": "skipped", "spicedb": "skipped"}
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "smtp": "skipped",
+        "minio": "skipped",
+        "spicedb": "skipped",
+    }
 
 
 def test_unknown_route_gets_the_json_error_body(client: TestClient) -> None:

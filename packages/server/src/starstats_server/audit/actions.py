@@ -24,4 +24,5 @@ class AuditAction(StrEnum):
     ORG_CREATED = "org.created"
     ORG_DELETED = "org.deleted"
     ORG_MEMBER_ADDED = "org.member_added"
+    ORG_MEMBER_ROLE_CHANGED = "org.member_role_changed"
     ORG_MEMBER_REMOVED = "org.member_removed"

@@ -275,23 +275,19 @@ class SpiceDbAuthorizer:
         return True
 
     async def ready(self) -> bool:
-        """Can SpiceDB answer, with our key? (A schema read, outside the breaker, so that
-        readiness reports the truth even while the circuit is open.)"""
+        """Can SpiceDB answer our checks: reachable, our key accepted, and holding a schema
+        (without one every check fails). A schema read, outside the breaker, so readiness
+        tells the truth even while the circuit is open."""
         _, schemas = self._stubs()
 
         async def read() -> Any:
-            try:
-                return await schemas.ReadSchema(
-                    ReadSchemaRequest(), timeout=self._timeout, metadata=self._metadata
-                )
-            except grpc.aio.AioRpcError as exc:
-                if exc.code() is grpc.StatusCode.NOT_FOUND:
-                    return None  # reachable and authorised; the schema comes at start-up
-                raise
+            return await schemas.ReadSchema(
+                ReadSchemaRequest(), timeout=self._timeout, metadata=self._metadata
+            )
 
         try:
             await self._call("SchemaService", "ReadSchema", read, breaker=False)
-        except AuthzUnavailable:
+        except (AuthzUnavailable, InvalidRelationship):
             return False
         return True
 

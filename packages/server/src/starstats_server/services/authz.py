@@ -10,6 +10,7 @@ The database is the source of truth for sharing; `sync` rewrites SpiceDB from it
 fresh schema, or by `starstats-server authz sync` when an outage left them apart).
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -28,6 +29,7 @@ from starstats_server.authz.port import (
     RelationshipFilter,
     anyone,
     organization,
+    schema_text,
     stats_record,
     user,
 )
@@ -237,3 +239,33 @@ async def sync(engine: AsyncEngine, authz: Authorizer) -> int:
         await authz.write(touch=batch)
         written += len(batch)
     return written
+
+
+async def restore_schema(state: AppState) -> int | None:
+    """Write schema.zed into a SpiceDB that has none, then load every relationship the
+    database implies: how many, or None when the schema was there. `AuthzUnavailable` when
+    SpiceDB cannot be reached."""
+    authz = authorizer(state)
+    if not await authz.ensure_schema(schema_text()):
+        return None
+    return await sync(state.engine, authz)
+
+
+async def keep_schema(state: AppState, interval: float) -> None:
+    """For the server's life: every `interval` seconds, restore the schema and the
+    relationships if SpiceDB has lost them (a memory datastore restarted, a wiped
+    database, SpiceDB down when this server started). One schema read when all is well."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            restored = await restore_schema(state)
+        except AuthzUnavailable as exc:
+            log.info("authorization: SpiceDB still unavailable (%s)", exc)
+            continue
+        except Exception:  # a bug here must not end the loop that repairs SpiceDB
+            log.exception("authorization: restoring SpiceDB's schema failed")
+            continue
+        if restored is not None:
+            log.warning(
+                "authorization: SpiceDB had no schema; wrote it and %d relationships", restored
+            )

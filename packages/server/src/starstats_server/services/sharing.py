@@ -364,20 +364,22 @@ async def unshare_org(state: AppState, principal: Principal, slug: str) -> str:
 
 async def _visible_owner(state: AppState, viewer: Principal | None, handle: str) -> Person:
     """The owner of `handle`'s stats when SpiceDB lets `viewer` (None: signed out) view
-    them, audited as `share.viewed`; else the 404 an unknown handle gets."""
+    them, audited as `share.viewed`; else the 404 an unknown handle gets. SpiceDB is asked
+    before the database, so an outage answers 503 for every handle alike."""
     authz.authorizer(state)
-    async with state.engine.connect() as conn:
-        owner = await find_user(conn, handle)
-    if owner is None:
-        raise _not_found()
     subject: ObjectRef = anonymous() if viewer is None else user(viewer.handle)
-    if not await authz.require(state, stats_record(owner.handle), Permission.VIEW, subject):
+    allowed = await authz.require(state, stats_record(handle), Permission.VIEW, subject)
+    async with state.engine.connect() as conn:
+        owner = await find_user(conn, handle) if allowed else None
+    if owner is None:
         raise _not_found()
     if viewer is None or viewer.user_id != owner.id:
         async with state.audit.transaction() as tx:
             await tx.append(
                 AuditAction.SHARE_VIEWED,
-                {"owner_handle": owner.handle, "via": "public" if viewer is None else "share"},
+                # Which route, not which grant: a signed-in reader of a public profile
+                # comes through /v1/u like one it was shared with.
+                {"owner_handle": owner.handle, "route": "public" if viewer is None else "user"},
                 None if viewer is None else Actor.of(viewer.user_id, viewer.handle),
             )
     return owner
