@@ -95,6 +95,14 @@ def api_overrides() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture
+def authorizer() -> Any:
+    """The API's authorizer. None: the one its settings configure, which is none unless a test
+    adds SpiceDB to `api_overrides` (sharing then answers 503 `spicedb_unavailable`). Sharing
+    tests override this with the in-memory twin, `MemoryAuthorizer()`."""
+    return None
+
+
 @dataclass
 class Stack:
     """The API, its mail server and the web app, all on loopback."""
@@ -127,6 +135,7 @@ def stack(
     free_port: Callable[[], int],
     uvicorn_thread: Any,
     api_overrides: dict[str, Any],
+    authorizer: Any,
 ) -> Iterator[Stack]:
     web_port = free_port()
     web_url = f"http://127.0.0.1:{web_port}"
@@ -140,7 +149,7 @@ def stack(
         auto_migrate=True,
         **api_overrides,
     )
-    api_app = create_api(api_settings)
+    api_app = create_api(api_settings, authorizer=authorizer)
     api = uvicorn_thread(api_app).start()
     web_app = create_web(
         WebSettings(

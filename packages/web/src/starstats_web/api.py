@@ -12,6 +12,7 @@ import time
 import uuid
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from opentelemetry import propagate, trace
@@ -26,6 +27,7 @@ from starstats_web.errors import (
     ApiRateLimited,
     ApiUnauthorized,
     ApiUnavailable,
+    SharingUnavailable,
 )
 from starstats_web.metrics import WebMetrics
 
@@ -45,6 +47,14 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         return body["error"], str(body.get("detail") or "")
     return f"http_{response.status_code}", response.reason_phrase
+
+
+def _segment(name: str, value: str) -> str:
+    """`value` as one path segment: percent-encoded, never empty nor a dot segment (a
+    handle typed into a form must not walk to another API route)."""
+    if value in ("", ".", ".."):
+        raise ApiError(422, "invalid_request", f"{name}: not a valid path segment")
+    return quote(value, safe="")
 
 
 def _retry_after(response: httpx.Response) -> int | None:
@@ -79,6 +89,7 @@ class ApiClient:
         if client_ip is not None:
             headers["X-Forwarded-For"] = client_ip
         query = {k: v for k, v in (params or {}).items() if v is not None}
+        url = template.format(**{k: _segment(k, v) for k, v in path.items()})
         began = time.perf_counter()
         status = "unreachable"
         # A client span named by the template; its traceparent makes the API continue the
@@ -91,7 +102,7 @@ class ApiClient:
             propagate.inject(headers)
             try:
                 response = await self.http.request(
-                    method, template.format(**path), headers=headers, json=json, params=query
+                    method, url, headers=headers, json=json, params=query
                 )
                 status = str(response.status_code)
                 span.set_attribute("http.response.status_code", response.status_code)
@@ -106,6 +117,8 @@ class ApiClient:
             return response
         code, detail = _error_of(response)
         status_code = response.status_code
+        if status_code == 503 and code == "spicedb_unavailable":
+            raise SharingUnavailable(status_code, code, detail)
         if status_code in _UNAVAILABLE:
             raise ApiUnavailable(f"{method} {template}: {status_code} {code}")
         if status_code == 401:
@@ -150,6 +163,12 @@ class ApiClient:
 
     async def me(self, token: str) -> m.Me:
         return await self._get(m.Me, "/v1/auth/me", token=token)
+
+    async def delete_account(self, token: str, password: str, *, client_ip: str | None) -> None:
+        """Delete the account for good (204). A wrong password is a 401 with the code
+        `invalid_credentials` (`ApiUnauthorized`), not an expired session."""
+        body = _body(m.DeleteAccountRequest, password=password)
+        await self._call("DELETE", "/v1/auth/me", token=token, client_ip=client_ip, json=body)
 
     # -- devices -----------------------------------------------------------------------------
     async def start_pairing(
@@ -217,6 +236,127 @@ class ApiClient:
         params = {"days": days, "top": top}
         return await self._get(
             m.TypeTimelineOut, "/v1/me/timeline/types", token=token, params=params
+        )
+
+    # -- sharing: mine -----------------------------------------------------------------------
+    async def visibility(self, token: str) -> m.VisibilityOut:
+        return await self._get(m.VisibilityOut, "/v1/me/visibility", token=token)
+
+    async def set_visibility(self, token: str, public: bool) -> m.VisibilityOut:
+        body = _body(m.VisibilityIn, public=public)
+        response = await self._call("POST", "/v1/me/visibility", token=token, json=body)
+        return _parsed(m.VisibilityOut, response)
+
+    async def share(self, token: str, recipient_handle: str) -> m.ShareOut:
+        """404 `recipient_not_found`, 400 `cannot_share_with_self`, 429 past the per-player
+        grant limit."""
+        body = _body(m.ShareIn, recipient_handle=recipient_handle)
+        response = await self._call("POST", "/v1/me/share", token=token, json=body)
+        return _parsed(m.ShareOut, response)
+
+    async def unshare(self, token: str, recipient_handle: str) -> m.RevokedOut:
+        """404 `share_not_found` when there was no share."""
+        response = await self._call(
+            "DELETE",
+            "/v1/me/share/{recipient_handle}",
+            token=token,
+            recipient_handle=recipient_handle,
+        )
+        return _parsed(m.RevokedOut, response)
+
+    async def share_with_org(self, token: str, org_slug: str) -> m.OrgShareOut:
+        """404 `org_not_found` unless a member, 429 past the per-player grant limit."""
+        body = _body(m.OrgShareIn, org_slug=org_slug)
+        response = await self._call("POST", "/v1/me/share/org", token=token, json=body)
+        return _parsed(m.OrgShareOut, response)
+
+    async def unshare_org(self, token: str, org_slug: str) -> m.RevokedOut:
+        response = await self._call(
+            "DELETE", "/v1/me/share/org/{org_slug}", token=token, org_slug=org_slug
+        )
+        return _parsed(m.RevokedOut, response)
+
+    async def my_shares(self, token: str) -> m.MySharesOut:
+        return await self._get(m.MySharesOut, "/v1/me/shares", token=token)
+
+    async def shared_with_me(self, token: str) -> m.SharedWithMeOut:
+        return await self._get(m.SharedWithMeOut, "/v1/me/shared-with-me", token=token)
+
+    # -- sharing: another player's stats ------------------------------------------------------
+    # A handle that is unknown or not shared with the caller is the same 404 `not_found` (the
+    # code the API also gives a route it lacks, so it arrives as `ApiEndpointMissing`).
+    async def user_summary(self, token: str, handle: str) -> m.SummaryOut:
+        return await self._get(m.SummaryOut, "/v1/u/{handle}/summary", token=token, handle=handle)
+
+    async def user_timeline(self, token: str, handle: str, *, days: int) -> m.TimelineOut:
+        return await self._get(
+            m.TimelineOut,
+            "/v1/u/{handle}/timeline",
+            token=token,
+            params={"days": days},
+            handle=handle,
+        )
+
+    async def user_stats(self, token: str, handle: str) -> m.StatsOverviewOut:
+        return await self._get(
+            m.StatsOverviewOut, "/v1/u/{handle}/stats", token=token, handle=handle
+        )
+
+    # Public profiles take no token; the API rate-limits them per client IP, so the browser's
+    # address goes along as on the auth calls.
+    async def public_summary(self, handle: str, *, client_ip: str | None) -> m.SummaryOut:
+        return await self._get(
+            m.SummaryOut, "/v1/public/{handle}/summary", client_ip=client_ip, handle=handle
+        )
+
+    async def public_timeline(
+        self, handle: str, *, days: int, client_ip: str | None
+    ) -> m.TimelineOut:
+        return await self._get(
+            m.TimelineOut,
+            "/v1/public/{handle}/timeline",
+            client_ip=client_ip,
+            params={"days": days},
+            handle=handle,
+        )
+
+    async def public_stats(self, handle: str, *, client_ip: str | None) -> m.StatsOverviewOut:
+        return await self._get(
+            m.StatsOverviewOut, "/v1/public/{handle}/stats", client_ip=client_ip, handle=handle
+        )
+
+    # -- organisations -------------------------------------------------------------------------
+    async def create_org(self, token: str, name: str, slug: str) -> m.OrgOut:
+        """201; 400 `invalid_slug` / `invalid_name`, 409 `slug_taken`."""
+        body = _body(m.OrgIn, name=name, slug=slug)
+        response = await self._call("POST", "/v1/orgs", token=token, json=body)
+        return _parsed(m.OrgOut, response)
+
+    async def orgs(self, token: str) -> m.OrgListOut:
+        return await self._get(m.OrgListOut, "/v1/orgs", token=token)
+
+    async def org(self, token: str, slug: str) -> m.OrgDetailOut:
+        """404 `org_not_found` for a non-member as for an unknown slug."""
+        return await self._get(m.OrgDetailOut, "/v1/orgs/{slug}", token=token, slug=slug)
+
+    async def delete_org(self, token: str, slug: str) -> None:
+        """204; 403 `not_org_admin` unless the owner."""
+        await self._call("DELETE", "/v1/orgs/{slug}", token=token, slug=slug)
+
+    async def set_member(self, token: str, slug: str, handle: str, role: m.Role) -> m.MemberOut:
+        """Add a player or change a member's role; 404 `user_not_found`, 400
+        `owner_role_fixed` / `invalid_role`, 403 `not_org_admin`."""
+        body = _body(m.MemberIn, handle=handle, role=role)
+        response = await self._call(
+            "POST", "/v1/orgs/{slug}/members", token=token, json=body, slug=slug
+        )
+        return _parsed(m.MemberOut, response)
+
+    async def remove_member(self, token: str, slug: str, handle: str) -> None:
+        """204; the caller's own handle leaves the org. 400 `owner_cannot_leave`, 404
+        `member_not_found`, 403 `not_org_admin`."""
+        await self._call(
+            "DELETE", "/v1/orgs/{slug}/members/{handle}", token=token, slug=slug, handle=handle
         )
 
     # -- ops ---------------------------------------------------------------------------------

@@ -51,12 +51,6 @@ class AuthResponse(BaseModel):
     user_id: Annotated[UUID, Field(title="User Id")]
 
 
-class Checks(StrEnum):
-    ok = "ok"
-    fail = "fail"
-    skipped = "skipped"
-
-
 class DayCountOut(BaseModel):
     count: Annotated[int, Field(title="Count")]
     date: Annotated[date_aliased, Field(title="Date")]
@@ -64,10 +58,6 @@ class DayCountOut(BaseModel):
 
 class DeleteAccountRequest(BaseModel):
     password: Annotated[str, Field(max_length=1024, title="Password")]
-
-
-class DeviceList(BaseModel):
-    devices: Annotated[list[DeviceOut], Field(title="Devices")]
 
 
 class DeviceOut(BaseModel):
@@ -174,10 +164,6 @@ class Jwks(BaseModel):
     keys: Annotated[list[Jwk], Field(title="Keys")]
 
 
-class Label(RootModel[str]):
-    root: Annotated[str, Field(max_length=100, title="Label")]
-
-
 class LoginRequest(BaseModel):
     email: Annotated[str, Field(max_length=254, title="Email")]
     password: Annotated[str, Field(max_length=1024, title="Password")]
@@ -197,25 +183,6 @@ class Me(BaseModel):
     user_id: Annotated[UUID, Field(title="User Id")]
 
 
-class MemberIn(BaseModel):
-    handle: Annotated[str, Field(title="Handle")]
-    role: Role | None = "member"
-    """
-    member or admin (400 invalid_role for owner)
-    """
-
-
-class MemberOut(BaseModel):
-    added_at: Annotated[AwareDatetime, Field(title="Added At")]
-    handle: Annotated[str, Field(title="Handle")]
-    role: Role
-
-
-class MySharesOut(BaseModel):
-    org_shares: Annotated[list[OrgShareOut], Field(title="Org Shares")]
-    shares: Annotated[list[ShareOut], Field(title="Shares")]
-
-
 class OpenIdConfiguration(BaseModel):
     id_token_signing_alg_values_supported: Annotated[
         list[str], Field(title="Id Token Signing Alg Values Supported")
@@ -229,31 +196,8 @@ class OpenIdConfiguration(BaseModel):
     ]
 
 
-class OrgDetailOut(BaseModel):
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    members: Annotated[list[MemberOut], Field(title="Members")]
-    my_role: Role
-    name: Annotated[str, Field(title="Name")]
-    shared_by: Annotated[list[str], Field(title="Shared By")]
-    """
-    Members who shared their stats with the org
-    """
-    slug: Annotated[str, Field(title="Slug")]
-
-
 class OrgIn(BaseModel):
     name: Annotated[str, Field(max_length=160, min_length=1, title="Name")]
-    slug: Annotated[str, Field(title="Slug")]
-
-
-class OrgListOut(BaseModel):
-    orgs: Annotated[list[OrgOut], Field(title="Orgs")]
-
-
-class OrgOut(BaseModel):
-    created_at: Annotated[AwareDatetime, Field(title="Created At")]
-    my_role: Role
-    name: Annotated[str, Field(title="Name")]
     slug: Annotated[str, Field(title="Slug")]
 
 
@@ -274,6 +218,17 @@ class PairingStarted(BaseModel):
     """
     expires_at: Annotated[AwareDatetime, Field(title="Expires At")]
     label: Annotated[str, Field(title="Label")]
+
+
+class Checks(StrEnum):
+    ok = "ok"
+    fail = "fail"
+    skipped = "skipped"
+
+
+class Status(StrEnum):
+    ok = "ok"
+    degraded = "degraded"
 
 
 class Readiness(BaseModel):
@@ -304,10 +259,6 @@ class Role(StrEnum):
     owner = "owner"
     admin = "admin"
     member = "member"
-
-
-class SessionListOut(BaseModel):
-    sessions: Annotated[list[SessionOut], Field(title="Sessions")]
 
 
 class SessionOut(BaseModel):
@@ -352,6 +303,10 @@ class SignupRequest(BaseModel):
     claimed_handle: Annotated[str, Field(max_length=256, title="Claimed Handle")]
     email: Annotated[str, Field(max_length=254, title="Email")]
     password: Annotated[str, Field(max_length=1024, title="Password")]
+
+
+class Label(RootModel[str]):
+    root: Annotated[str, Field(max_length=100, title="Label")]
 
 
 class StartPairingRequest(BaseModel):
@@ -403,17 +358,6 @@ class StatsOverviewOut(BaseModel):
     total_events: Annotated[int, Field(title="Total Events")]
 
 
-class Status(StrEnum):
-    ok = "ok"
-    degraded = "degraded"
-
-
-class SummaryOut(BaseModel):
-    by_type: Annotated[list[TypeCountOut], Field(title="By Type")]
-    claimed_handle: Annotated[str, Field(title="Claimed Handle")]
-    total: Annotated[int, Field(title="Total")]
-
-
 class TimelineOut(BaseModel):
     buckets: Annotated[list[DayCountOut], Field(title="Buckets")]
     days: Annotated[int, Field(title="Days")]
@@ -459,3 +403,59 @@ class VisibilityOut(BaseModel):
     """
     Whether anyone, signed in or not, may read my stats
     """
+
+
+class DeviceList(BaseModel):
+    devices: Annotated[list[DeviceOut], Field(title="Devices")]
+
+
+class MemberIn(BaseModel):
+    handle: Annotated[str, Field(title="Handle")]
+    role: Role | None = Role.member
+    """
+    member or admin (400 invalid_role for owner)
+    """
+
+
+class MemberOut(BaseModel):
+    added_at: Annotated[AwareDatetime, Field(title="Added At")]
+    handle: Annotated[str, Field(title="Handle")]
+    role: Role
+
+
+class MySharesOut(BaseModel):
+    org_shares: Annotated[list[OrgShareOut], Field(title="Org Shares")]
+    shares: Annotated[list[ShareOut], Field(title="Shares")]
+
+
+class OrgDetailOut(BaseModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    members: Annotated[list[MemberOut], Field(title="Members")]
+    my_role: Role
+    name: Annotated[str, Field(title="Name")]
+    shared_by: Annotated[list[str], Field(title="Shared By")]
+    """
+    Members who shared their stats with the org
+    """
+    slug: Annotated[str, Field(title="Slug")]
+
+
+class OrgOut(BaseModel):
+    created_at: Annotated[AwareDatetime, Field(title="Created At")]
+    my_role: Role
+    name: Annotated[str, Field(title="Name")]
+    slug: Annotated[str, Field(title="Slug")]
+
+
+class SessionListOut(BaseModel):
+    sessions: Annotated[list[SessionOut], Field(title="Sessions")]
+
+
+class SummaryOut(BaseModel):
+    by_type: Annotated[list[TypeCountOut], Field(title="By Type")]
+    claimed_handle: Annotated[str, Field(title="Claimed Handle")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OrgListOut(BaseModel):
+    orgs: Annotated[list[OrgOut], Field(title="Orgs")]

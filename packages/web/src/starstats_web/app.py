@@ -16,10 +16,10 @@ from starlette.exceptions import HTTPException
 from starstats_telemetry.asgi import ObserveMiddleware
 from starstats_web.api import ApiClient
 from starstats_web.csrf import CsrfGuard, load_secret
-from starstats_web.errors import ApiError, ApiUnauthorized, ApiUnavailable
+from starstats_web.errors import ApiError, ApiUnauthorized, ApiUnavailable, SharingUnavailable
 from starstats_web.metrics import WebMetrics
 from starstats_web.nextpath import login_url
-from starstats_web.pages import auth, dashboard, devices, ops
+from starstats_web.pages import account, auth, dashboard, devices, ops, orgs, profile, sharing
 from starstats_web.pages.deps import CsrfRefused, LoginRequired, get_state, here
 from starstats_web.render import STATIC, Pages
 from starstats_web.security import BodyTooLarge, SecurityHeaders
@@ -79,7 +79,16 @@ def create_app(settings: WebSettings) -> FastAPI:
         static_prefix="/static",
     )
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for router in (ops.router, auth.router, dashboard.router, devices.router):
+    for router in (
+        ops.router,
+        auth.router,
+        dashboard.router,
+        devices.router,
+        sharing.router,
+        orgs.router,
+        profile.router,
+        account.router,
+    ):
         app.include_router(router)
     _install_error_pages(app)
     return app
@@ -118,6 +127,12 @@ def _install_error_pages(app: FastAPI) -> None:
         response = page(request, "errors/unavailable.html", 503)
         response.headers["Retry-After"] = RETRY_AFTER_SECONDS
         return response
+
+    @app.exception_handler(SharingUnavailable)
+    async def _no_sharing(request: Request, exc: SharingUnavailable) -> Response:
+        # The API answers, without SpiceDB: only sharing, orgs and profiles are off.
+        log.warning("sharing_unavailable", path=request.url.path, detail=exc.detail)
+        return page(request, "errors/sharing_unavailable.html", 503)
 
     @app.exception_handler(ApiError)
     async def _refused(request: Request, exc: ApiError) -> Response:

@@ -56,9 +56,10 @@ class Day:
 
 
 def timeline_svg(days: Sequence[Day], *, label: str) -> Markup:
-    """Bars of events per day, oldest on the left, stacked by type with a legend; date ticks
-    suited to 7, 30, 90 or 365 days; y gridlines at round numbers. `label` names the chart
-    (its title, e.g. "Events per day, last 30 days"). No events: an empty frame that says so.
+    """Bars of events per day, oldest on the left, stacked by type with a legend (plain
+    accent bars without one when no day lists types); date ticks suited to 7, 30, 90 or 365
+    days; y gridlines at round numbers. `label` names the chart (its title, e.g. "Events per
+    day, last 30 days"). No events: an empty frame that says so.
     """
     ordered = sorted(days, key=lambda d: d.date)
     series = _series(ordered)
@@ -73,6 +74,9 @@ def timeline_svg(days: Sequence[Day], *, label: str) -> Markup:
         chart.line(left, top + plot_h, left + plot_w, top + plot_h, PALETTE["grid"])
         chart.text(_WIDTH / 2, top + plot_h / 2, "No events in this range", "middle", muted=True)
         return chart.markup()
+    # Days without types (`/v1/u/{handle}/timeline`) are plain bars in the accent colour; in a
+    # stacked chart the rest is "Other", muted.
+    plain = PALETTE["muted"] if series else PALETTE["accent"]
     step, ceiling = _nice_scale(peak)
     for value in range(0, ceiling + 1, step):
         y = top + plot_h - plot_h * value / ceiling
@@ -87,13 +91,14 @@ def timeline_svg(days: Sequence[Day], *, label: str) -> Markup:
         for name, count in _stack(day, series):
             h = plot_h * count / ceiling
             base -= h
-            chart.rect(x, base, bar, h, colours.get(name, PALETTE["muted"]))
+            chart.rect(x, base, bar, h, colours.get(name, plain))
         chart.close_group()
     for index, text in _ticks([d.date for d in ordered]):
         x = left + index * slot + slot / 2
         chart.line(x, top + plot_h, x, top + plot_h + 4, PALETTE["muted"])
         chart.text(x, height - 9, text, "middle", muted=True)
-    _legend(chart, [*series, OTHER] if _has_other(ordered, series) else series, colours, left)
+    if series:  # plain totals need no legend
+        _legend(chart, [*series, OTHER] if _has_other(ordered, series) else series, colours, left)
     return chart.markup()
 
 

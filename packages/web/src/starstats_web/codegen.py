@@ -37,8 +37,12 @@ _OPTIONS = [
     "--use-schema-description",
     "--use-field-description",
     "--disable-timestamp",
-    # Sorted keys in the spec already give a stable order; keep it as read.
-    "--keep-model-order",
+    # An enum field's default as the enum's member (`role: Role | None = Role.member`), which
+    # type-checks, where the bare value "member" does not. The generator's own model order
+    # (each model after the ones it uses) is kept for it: such a default is evaluated when the
+    # class is created, so the enum must come first.
+    "--deserialize-default-values",
+    "enum",
 ]
 
 

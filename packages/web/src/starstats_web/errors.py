@@ -7,7 +7,10 @@ redirects; `app.py` turns what is left into the friendly error pages.
     └── ApiError               the API refused: `status`, `code`, `detail` from its error body
         ├── ApiUnauthorized        401: the session is missing, expired or revoked (-> log in)
         ├── ApiRateLimited         429, with `retry_after` seconds
-        └── ApiEndpointMissing     404 for the route itself: this API version lacks it
+        ├── ApiEndpointMissing     404 for the route itself: this API version lacks it
+        └── SharingUnavailable     503 `spicedb_unavailable`: the API has no (reachable)
+                                   SpiceDB, so sharing, orgs and profiles are off; the
+                                   player's own pages keep working
 """
 
 
@@ -45,3 +48,9 @@ class ApiRateLimited(ApiError):
 
 class ApiEndpointMissing(ApiError):
     """The API has no such route (an older server than this web app expects)."""
+
+
+class SharingUnavailable(ApiError):
+    """503 `spicedb_unavailable`: sharing, organisations and other players' stats are off on
+    this API (SpiceDB not configured, or not answering). Not `ApiUnavailable`: the API itself
+    answers, and everything else works."""

@@ -18,6 +18,7 @@ class AuthAction(StrEnum):
     RESEND = "resend"
     PAIR = "pair"
     REVOKE = "revoke"
+    DELETE_ACCOUNT = "delete_account"
 
 
 class AuthOutcome(StrEnum):
@@ -50,7 +51,8 @@ class WebMetrics:
         )
         self.auth_attempts = Counter(
             "starstats_web_auth_attempts",
-            "Sign-up, login, logout, verification, pairing and revocation attempts by outcome",
+            "Sign-up, login, logout, verification, pairing, revocation and account deletion "
+            "attempts by outcome",
             ["action", "outcome"],
             registry=r,
         )

@@ -43,6 +43,32 @@ NOTICES = {
     "resend_rate_limited": Notice("warning", "Too many requests: wait a minute and try again."),
     "revoked": Notice("success", "Device revoked: its next upload will be refused."),
     "device_gone": Notice("info", "That device is not paired (any more)."),
+    "now_public": Notice("success", "Your stats are public: anyone with the link can read them."),
+    "now_private": Notice(
+        "success",
+        "Your stats are private again: only the players and orgs you share with see them.",
+    ),
+    "shared": Notice("success", "Shared: that player can now open your profile."),
+    "share_revoked": Notice("success", "Share revoked: that player can no longer see your stats."),
+    "share_gone": Notice("info", "Your stats were not shared there (any more)."),
+    "org_shared": Notice("success", "Shared with the org: its members can now open your profile."),
+    "org_share_revoked": Notice(
+        "success", "No longer shared with that org: its members cannot see your stats any more."
+    ),
+    "org_created": Notice("success", "Org created. You are its owner: add members below."),
+    "org_deleted": Notice("success", "The org is deleted, with its memberships and shares."),
+    "org_gone": Notice("info", "That org does not exist (any more), or you are not in it."),
+    "member_saved": Notice("success", "Member saved."),
+    "member_removed": Notice("success", "Member removed; their share with the org ended too."),
+    "member_gone": Notice("info", "That player is not a member of the org (any more)."),
+    "owner_stays": Notice(
+        "warning", "The owner cannot leave or be removed: delete the org instead."
+    ),
+    "not_org_admin": Notice("warning", "Only the org's admins and its owner can do that."),
+    "left_org": Notice("success", "You left the org; your share with it ended too."),
+    "account_deleted": Notice(
+        "success", "Your account and everything it held are deleted. Fly safe, pilot."
+    ),
 }
 
 

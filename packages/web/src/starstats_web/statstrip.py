@@ -15,7 +15,9 @@ class Stat:
     tone: str = ""  # accent, amber, danger, success, violet: a class in app.css
 
 
-def stat_strip(stats: m.StatsOverviewOut) -> list[Stat]:
+def stat_strip(stats: m.StatsOverviewOut, *, whose: str = "your") -> list[Stat]:
+    """The strip for the player's own dashboard, or (`whose="their"`) for someone else's
+    profile."""
     if stats.kills is None:
         # 4.4+ logs carry no kill lines: "0" would be a lie, so say why there is no number.
         kills = Stat("Kills", "not logged", "not logged by the game since 4.4")
@@ -43,5 +45,5 @@ def stat_strip(stats: m.StatsOverviewOut) -> list[Stat]:
         Stat("Locations", present.count(stats.locations_visited), "places visited", "accent"),
         kills,
         Stat("Deaths", present.count(stats.deaths), deaths_note, "danger"),
-        Stat("Events", present.count(stats.total_events), "read from your Game.log"),
+        Stat("Events", present.count(stats.total_events), f"read from {whose} Game.log"),
     ]

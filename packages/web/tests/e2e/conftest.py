@@ -7,11 +7,11 @@ it is open, and later test modules call `asyncio.run`, which refuses to start in
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -59,3 +59,20 @@ def artifact_dirs(tmp_path: Path) -> list[Path]:
     for folder in dirs:
         folder.mkdir(parents=True, exist_ok=True)
     return dirs
+
+
+Shot = Callable[[Page, str], None]
+
+
+@pytest.fixture
+def shot(artifact_dirs: list[Path], backend: str) -> Shot:
+    """Save a full-page screenshot under each artifact folder (PostgreSQL runs suffixed)."""
+    suffix = "" if backend == "sqlite" else f"-{backend}"
+
+    def save(page: Page, name: str) -> None:
+        data = page.screenshot(full_page=True)
+        assert len(data) > 10_000, f"{name}: the screenshot looks empty"
+        for folder in artifact_dirs:
+            (folder / f"web-{name}{suffix}.png").write_bytes(data)
+
+    return save

@@ -9,9 +9,8 @@ and phone width."""
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,24 +25,9 @@ from ..conftest import (  # noqa: TID252 - shared web test helpers; tests are no
     ingest,
     sign_up_via_api,
 )
+from .conftest import Shot
 
 pytestmark = pytest.mark.slow
-
-Shot = Callable[[Page, str], None]
-
-
-@pytest.fixture
-def shot(artifact_dirs: list[Path], backend: str) -> Shot:
-    """Save a full-page screenshot under each artifact folder (PostgreSQL runs suffixed)."""
-    suffix = "" if backend == "sqlite" else f"-{backend}"
-
-    def save(page: Page, name: str) -> None:
-        data = page.screenshot(full_page=True)
-        assert len(data) > 10_000, f"{name}: the screenshot looks empty"
-        for folder in artifact_dirs:
-            (folder / f"web-{name}{suffix}.png").write_bytes(data)
-
-    return save
 
 
 class _EvilSite(BaseHTTPRequestHandler):

@@ -14,6 +14,7 @@ import pytest
 from prometheus_client import generate_latest
 
 from starstats_server.app import create_app as create_api
+from starstats_server.authz.memory import MemoryAuthorizer
 from starstats_server.settings import Settings as ApiSettings
 from starstats_web import api_models as m
 from starstats_web.api import ApiClient
@@ -23,6 +24,7 @@ from starstats_web.errors import (
     ApiRateLimited,
     ApiUnauthorized,
     ApiUnavailable,
+    SharingUnavailable,
 )
 from starstats_web.metrics import WebMetrics
 from starstats_web.session import view_of
@@ -250,3 +252,119 @@ def test_ingest_history_lists_a_devices_batches_newest_first(api_url: str, stack
     assert batches[0].occurred_at >= batches[-1].occurred_at
     everything = run(api_url, lambda c: c.ingest_history(pilot.token)).batches
     assert sum(b.accepted for b in everything) == len(envelopes)
+
+
+@pytest.mark.parametrize("authorizer", [MemoryAuthorizer()])
+def test_sharing_visibility_and_reading_another_players_stats(
+    api_url: str, stack: Stack, authorizer: MemoryAuthorizer
+) -> None:
+    owner, friend = sign_up_via_api(stack), sign_up_via_api(stack)
+    ingest(stack, owner.token, owner.handle, envelopes_for(owner.handle, seed=7))
+    assert run(api_url, lambda c: c.visibility(owner.token)).public is False
+    with pytest.raises(ApiEndpointMissing) as hidden:  # the API's 404 `not_found`
+        run(api_url, lambda c: c.public_stats(owner.handle, client_ip=None))
+    assert hidden.value.status == 404
+    assert run(api_url, lambda c: c.set_visibility(owner.token, True)).public is True
+    public = run(api_url, lambda c: c.public_stats(owner.handle, client_ip="203.0.113.5"))
+    assert public.total_events > 0
+    summary = run(api_url, lambda c: c.public_summary(owner.handle, client_ip=None))
+    assert (summary.claimed_handle, summary.total) == (owner.handle, public.total_events)
+    timeline = run(api_url, lambda c: c.public_timeline(owner.handle, days=7, client_ip=None))
+    assert (timeline.days, len(timeline.buckets)) == (7, 7)
+    run(api_url, lambda c: c.set_visibility(owner.token, False))
+
+    share = run(api_url, lambda c: c.share(owner.token, friend.handle.lower()))
+    assert share.recipient_handle == friend.handle
+    mine = run(api_url, lambda c: c.my_shares(owner.token))
+    assert [s.recipient_handle for s in mine.shares] == [friend.handle]
+    theirs = run(api_url, lambda c: c.shared_with_me(friend.token)).shares
+    assert [(s.owner_handle, s.via_org) for s in theirs] == [(owner.handle, None)]
+    stats = run(api_url, lambda c: c.user_stats(friend.token, owner.handle))
+    assert stats.total_events == public.total_events
+    assert run(api_url, lambda c: c.user_summary(friend.token, owner.handle)).total > 0
+    days = run(api_url, lambda c: c.user_timeline(friend.token, owner.handle, days=30))
+    assert sum(b.count for b in days.buckets) > 0
+
+    for handle, code in [
+        ("Nobody", "recipient_not_found"),
+        (owner.handle, "cannot_share_with_self"),
+    ]:
+        with pytest.raises(ApiError) as refused:
+            run(api_url, lambda c, h=handle: c.share(owner.token, h))
+        assert refused.value.code == code
+    assert run(api_url, lambda c: c.unshare(owner.token, friend.handle)).revoked == friend.handle
+    with pytest.raises(ApiError) as gone:
+        run(api_url, lambda c: c.unshare(owner.token, friend.handle))
+    assert gone.value.code == "share_not_found"
+    with pytest.raises(ApiError) as hidden_again:
+        run(api_url, lambda c: c.user_stats(friend.token, owner.handle))
+    assert hidden_again.value.status == 404
+
+
+@pytest.mark.parametrize("authorizer", [MemoryAuthorizer()])
+def test_orgs_members_and_org_shares(
+    api_url: str, stack: Stack, authorizer: MemoryAuthorizer
+) -> None:
+    owner, mate = sign_up_via_api(stack), sign_up_via_api(stack)
+    created = run(api_url, lambda c: c.create_org(owner.token, "Red Wing", "Red"))
+    assert (created.slug, created.name, created.my_role) == ("red", "Red Wing", m.Role.owner)
+    with pytest.raises(ApiError) as taken:
+        run(api_url, lambda c: c.create_org(mate.token, "Other", "red"))
+    assert (taken.value.status, taken.value.code) == (409, "slug_taken")
+    added = run(api_url, lambda c: c.set_member(owner.token, "red", mate.handle, m.Role.admin))
+    assert (added.handle, added.role) == (mate.handle, m.Role.admin)
+    assert [o.slug for o in run(api_url, lambda c: c.orgs(mate.token)).orgs] == ["red"]
+    shared = run(api_url, lambda c: c.share_with_org(mate.token, "red"))
+    assert (shared.org_slug, shared.org_name) == ("red", "Red Wing")
+    detail = run(api_url, lambda c: c.org(owner.token, "red"))
+    assert {x.handle: x.role for x in detail.members} == {
+        owner.handle: m.Role.owner,
+        mate.handle: m.Role.admin,
+    }
+    assert detail.shared_by == [mate.handle]
+    assert run(api_url, lambda c: c.unshare_org(mate.token, "red")).revoked == "red"
+    with pytest.raises(ApiError) as not_owner:
+        run(api_url, lambda c: c.delete_org(mate.token, "red"))
+    assert (not_owner.value.status, not_owner.value.code) == (403, "not_org_admin")
+    run(api_url, lambda c: c.remove_member(mate.token, "red", mate.handle))  # leaving
+    with pytest.raises(ApiError) as outsider:
+        run(api_url, lambda c: c.org(mate.token, "red"))
+    assert (outsider.value.status, outsider.value.code) == (404, "org_not_found")
+    run(api_url, lambda c: c.delete_org(owner.token, "red"))
+    assert run(api_url, lambda c: c.orgs(owner.token)).orgs == []
+
+
+def test_without_spicedb_sharing_is_unavailable_not_the_api(api_url: str, stack: Stack) -> None:
+    pilot = sign_up_via_api(stack)
+    with pytest.raises(SharingUnavailable) as off:
+        run(api_url, lambda c: c.visibility(pilot.token))
+    assert (off.value.status, off.value.code) == (503, "spicedb_unavailable")
+    assert "SpiceDB" in off.value.detail
+    with pytest.raises(SharingUnavailable):
+        run(api_url, lambda c: c.public_stats(pilot.handle, client_ip=None))
+    assert run(api_url, lambda c: c.me(pilot.token)).claimed_handle == pilot.handle
+
+
+def test_a_path_segment_never_walks_to_another_route(api_url: str, stack: Stack) -> None:
+    pilot = sign_up_via_api(stack)
+    metrics = WebMetrics()
+    for bad in ("..", ".", ""):
+        with pytest.raises(ApiError) as refused:
+            run(api_url, lambda c, b=bad: c.user_stats(pilot.token, b), metrics)
+        assert refused.value.code == "invalid_request"
+    with pytest.raises(ApiError) as slashed:  # sent, encoded: one segment the API refuses
+        run(api_url, lambda c: c.user_stats(pilot.token, "../me"), metrics)
+    assert slashed.value.status in (404, 422)
+    text = generate_latest(metrics.registry).decode()
+    assert 'endpoint="/v1/u/{handle}/stats"' in text
+    assert "unreachable" not in text
+
+
+def test_deleting_the_account_needs_the_password(api_url: str, stack: Stack) -> None:
+    pilot = sign_up_via_api(stack)
+    with pytest.raises(ApiUnauthorized) as wrong:
+        run(api_url, lambda c: c.delete_account(pilot.token, "wrong password", client_ip=None))
+    assert wrong.value.code == "invalid_credentials"
+    run(api_url, lambda c: c.delete_account(pilot.token, PASSWORD, client_ip="203.0.113.7"))
+    with pytest.raises(ApiUnauthorized):
+        run(api_url, lambda c: c.me(pilot.token))

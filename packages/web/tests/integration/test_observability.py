@@ -91,6 +91,9 @@ def test_web_metrics_are_red_by_route_template_and_never_name_a_user(stack: Stac
     with logged_in(stack, pilot) as browser:
         assert browser.get("/dashboard").status_code == 200
         assert browser.get("/devices").status_code == 200
+        assert browser.get("/sharing").status_code == 200
+        for page in (f"/u/{pilot.handle}", f"/orgs/{pilot.handle.lower()}"):
+            browser.get(page)  # 503 here (no SpiceDB): labelled by template all the same
         for n in range(30):
             browser.get(f"/u/{pilot.handle}/{n}")
             browser.get(f"/static/{uuid.uuid4().hex}.css")
@@ -108,5 +111,6 @@ def test_web_metrics_are_red_by_route_template_and_never_name_a_user(stack: Stac
                 assert pilot.email not in value
                 if name == "route" and family.name == "http_server_request_duration_seconds":
                     routes.add(value)
-    assert {"/dashboard", "/devices", "unmatched", "/static"} <= routes
+    assert {"/dashboard", "/devices", "/sharing", "/u/{handle}", "/orgs/{slug}"} <= routes
+    assert {"unmatched", "/static"} <= routes
     assert len(routes) < 25

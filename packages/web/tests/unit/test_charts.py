@@ -78,6 +78,9 @@ def test_simple_bars_are_one_per_day_with_heights_in_proportion() -> None:
         assert height == pytest.approx(total * scale, abs=0.02)
     # Every day is labelled on a 7-day chart.
     assert [t for t in texts(root) if "Nov" in t] == [f"{d} Nov" for d in range(21, 28)]
+    # Totals without types (another player's timeline): accent bars, no legend.
+    assert {r.get("fill") for g in groups for r in g.iter(f"{SVG}rect")} == {PALETTE["accent"]}
+    assert OTHER not in texts(root)
 
 
 def test_stacks_show_each_listed_type_and_the_rest_as_other() -> None:

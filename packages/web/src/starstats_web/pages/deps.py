@@ -53,6 +53,14 @@ def require_token(request: Request) -> str:
 Token = Annotated[str, Depends(require_token)]
 
 
+def optional_token(request: Request) -> str | None:
+    """The session's token when there is a live one; pages readable signed out use it."""
+    return session_token(request)
+
+
+MaybeToken = Annotated[str | None, Depends(optional_token)]
+
+
 def browser_address(request: Request) -> str | None:
     """The browser's IP as this server sees it (behind a proxy, run uvicorn with
     `--proxy-headers` so this is the real client); forwarded to the API's rate limits."""
