@@ -15,7 +15,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_PORT ?= 3000
 
-.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench-client bench-web bench-stats bench-audit bench-authz load bench clean
+.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench-client bench-web bench-stats bench-audit bench-authz load bench reliability clean
 
 sync:
 	$(UV) sync --all-packages --locked
@@ -85,7 +85,19 @@ bench-authz: sync
 load: sync
 	$(UV) run python scripts/load.py
 
-bench: bench-parser bench-ingest bench-client bench-audit bench-stats bench-web bench-authz
+# Real processes broken on purpose (client kill -9, API restarts, PostgreSQL and S3 outages, a
+# full client disk, skewed clocks), every event counted on the server: scripts/reliability.py.
+# RELIABILITY_ARGS="--quick" or "--scenario NAME" for less.
+reliability: sync
+	bash scripts/ensure-postgres.sh
+	$(UV) run python scripts/reliability.py $(RELIABILITY_ARGS)
+
+# Every benchmark above (load included) one after another, each report saved to
+# $(DATA)/bench/, then the generated section at the top of docs/benchmarks.md rewritten with
+# the machine, each headline figure, its baseline and ratio (scripts/bench_all.py).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--only parser,web" or BENCH_ARGS=--quick.
+bench: sync
+	$(UV) run python scripts/bench_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .venv-client $(DATA) .pytest_cache .mypy_cache .ruff_cache
