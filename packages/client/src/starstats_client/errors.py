@@ -48,6 +48,10 @@ class StoreLockedError(StoreError):
     """Another process kept the database locked longer than the busy timeout."""
 
 
+class StoreFullError(StoreError):
+    """The disk (or the user's quota) is full. Nothing was written; retry once there is room."""
+
+
 class StoreVersionError(StoreError):
     """The schema is newer than this client knows (a downgrade)."""
 

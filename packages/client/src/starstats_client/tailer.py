@@ -9,6 +9,7 @@ Between polls no handle is held, so the game can always rename or delete the fil
 at least every `FALLBACK_POLL_SECONDS` anyway; without notifications, every `POLL_SECONDS`.
 """
 
+import logging
 import os
 import threading
 import time
@@ -18,12 +19,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from starstats_client.discovery import BACKUP_DIRS, source_for
-from starstats_client.errors import StoreLockedError
+from starstats_client.errors import StoreFullError, StoreLockedError
 from starstats_client.logfiles import open_shared, read_first_line
 from starstats_client.logstream import Committer, LogStream, drain, resume_stream
 from starstats_client.notifier import ChangeNotifier
 from starstats_client.store import Cursor, Store
 from starstats_core.wire import LogSource, file_signature
+
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.1  # polling only: one stat per file, ~10 per second, costs nothing
 # With notifications the poll is the safety net for what they miss (NTFS may report an append
@@ -96,9 +99,12 @@ class FileTail:
                 added = self._read(handle)
         except FileNotFoundError:
             return 0
-        except StoreLockedError as err:
+        except (StoreLockedError, StoreFullError) as err:
             # The batch was rolled back but the parser had consumed it: start over from the
-            # stored cursor next time (and retry finishing earlier launches too).
+            # stored cursor next time (and retry finishing earlier launches too). A full
+            # disk is the same: transient, nothing lost, so keep tailing rather than exit.
+            if self.last_error != str(err):
+                log.warning("%s", err)
             self._stream, self._adopted, self.last_error = None, False, str(err)
             return 0
         except OSError as err:

@@ -12,10 +12,12 @@ leave the machine only when the player or a developer sets `OTEL_EXPORTER_OTLP_E
 used for the ids.
 """
 
+import errno
 import functools
 import importlib.metadata
 import logging
 import logging.handlers
+import sys
 import threading
 from pathlib import Path
 
@@ -34,6 +36,33 @@ _ROTATE_KEEP = 3
 __version__ = importlib.metadata.version("starstats-client")
 
 _lock = threading.Lock()
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """client.log that keeps quiet when it cannot be written (a full disk): the records are
+    lost, but the client keeps running, and the store reports the full disk itself. Any
+    other failure is reported as logging always does."""
+
+    _said_full = False
+    _failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self._failed = True
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            if not self._said_full:
+                self._said_full = True
+                print(f"starstats: cannot write {self.baseFilename}: {error}", file=sys.stderr)
+            return
+        super().handleError(record)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed = False
+        super().emit(record)
+        if not self._failed:
+            self._said_full = False  # room again: say so again should it fill up later
+
+
 _log_handler: logging.handlers.RotatingFileHandler | None = None
 
 
@@ -53,7 +82,7 @@ def configure_logging(data_dir: Path, level: int = logging.INFO) -> Path:
             root.removeHandler(_log_handler)
             _log_handler.close()
         data_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        handler = _LogFile(
             path, maxBytes=_ROTATE_BYTES, backupCount=_ROTATE_KEEP, encoding="utf-8", delay=True
         )
         _log_handler = handler

@@ -267,3 +267,31 @@ def test_the_tailer_loop_stops_when_asked(game: Game) -> None:
     Tailer([game.tail], interval=0.01).run(stop, on_events=count)
     assert seen == [len(oracle(data))]
     assert Tailer([game.tail]).status()[0].offset == data.rindex(b"\n") + 1
+
+
+def test_a_full_disk_is_reported_and_tailing_resumes_without_loss_once_there_is_room(
+    game: Game,
+) -> None:
+    """SQLite's SQLITE_FULL, produced for real by capping the database's page count: the
+    tailer reports it and keeps polling (no exit), and stores everything once room returns."""
+    assert game.store is not None
+    data = synth_log(3, sessions=2, lines=3000, crlf=False)
+    game.write(data[: len(data) // 4])
+    game.poll()
+    before = len(game.rows())
+    assert before > 0
+    pages = game.store._db.execute("PRAGMA page_count").fetchone()[0]
+    game.store._db.execute(f"PRAGMA max_page_count = {pages}")  # no room for one more page
+    game.write(data[len(data) // 4 :])
+    assert game.poll() == 0
+    assert game.tail is not None
+    assert game.tail.last_error is not None
+    assert "disk is full" in game.tail.last_error
+    assert len(game.rows()) == before  # nothing half-written
+    assert game.poll() == 0  # still full: still no exit, still nothing lost
+    game.store._db.execute("PRAGMA max_page_count = 1073741823")  # room again
+    game.poll()
+    assert game.tail.last_error is None
+    rows = game.rows()
+    assert rows == oracle(data)
+    assert not duplicates(rows)

@@ -165,8 +165,8 @@ class ApiClient:
         return await self._get(m.Me, "/v1/auth/me", token=token)
 
     async def delete_account(self, token: str, password: str, *, client_ip: str | None) -> None:
-        """Delete the account for good (204). A wrong password is a 401 with the code
-        `invalid_credentials` (`ApiUnauthorized`), not an expired session."""
+        """Delete the account for good (204). A wrong password is a 403 `wrong_password`
+        (`ApiError`); a 401 means the session itself ended."""
         body = _body(m.DeleteAccountRequest, password=password)
         await self._call("DELETE", "/v1/auth/me", token=token, client_ip=client_ip, json=body)
 

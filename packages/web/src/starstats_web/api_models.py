@@ -197,12 +197,12 @@ class OpenIdConfiguration(BaseModel):
 
 
 class OrgIn(BaseModel):
-    name: Annotated[str, Field(max_length=160, min_length=1, title="Name")]
-    slug: Annotated[str, Field(title="Slug")]
+    name: Annotated[str, Field(max_length=80, min_length=1, title="Name")]
+    slug: Annotated[str, Field(pattern="^[A-Za-z0-9-]{3,40}$", title="Slug")]
 
 
 class OrgShareIn(BaseModel):
-    org_slug: Annotated[str, Field(title="Org Slug")]
+    org_slug: Annotated[str, Field(pattern="^[A-Za-z0-9-]{3,40}$", title="Org Slug")]
 
 
 class OrgShareOut(BaseModel):
@@ -278,7 +278,9 @@ class SessionOut(BaseModel):
 
 
 class ShareIn(BaseModel):
-    recipient_handle: Annotated[str, Field(title="Recipient Handle")]
+    recipient_handle: Annotated[
+        str, Field(pattern="^[A-Za-z0-9_-]{1,64}$", title="Recipient Handle")
+    ]
 
 
 class ShareOut(BaseModel):
@@ -410,7 +412,7 @@ class DeviceList(BaseModel):
 
 
 class MemberIn(BaseModel):
-    handle: Annotated[str, Field(title="Handle")]
+    handle: Annotated[str, Field(pattern="^[A-Za-z0-9_-]{1,64}$", title="Handle")]
     role: Role | None = Role.member
     """
     member or admin (400 invalid_role for owner)

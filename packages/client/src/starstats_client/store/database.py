@@ -14,6 +14,7 @@ from pathlib import Path
 from starstats_client.errors import (
     StoreCorruptError,
     StoreError,
+    StoreFullError,
     StoreLockedError,
     StoreVersionError,
 )
@@ -124,6 +125,11 @@ class Store:
                 f"{self.path}: the database is locked by another process (is another "
                 "StarStats client running?)"
             )
+        if code.startswith("SQLITE_FULL"):
+            return StoreFullError(
+                f"{self.path}: the disk is full; nothing was lost (the log is read again "
+                "from the last stored line once there is room)"
+            )
         if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
             return StoreCorruptError(
                 f"{self.path}: the database is damaged ({err}); move it aside and run "
@@ -137,10 +143,13 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # SQLite has already rolled back after some errors (a full disk): undo only
+                # what is still open, or ROLLBACK's own error would hide the real one.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _stamp(self) -> str:
         return self._now().astimezone(UTC).isoformat(timespec="milliseconds")

@@ -178,13 +178,14 @@ async def get_me(state: State, principal: AnyPrincipal) -> Me:
     "/me",
     status_code=204,
     response_class=Response,
-    responses=error_responses(401, 403, 413, 429),
+    responses=error_responses(400, 401, 403, 413, 429),
     dependencies=[Depends(rate_limit("delete_account", lambda s: s.settings.auth_rate_per_minute))],
 )
 async def delete_me(state: State, principal: UserPrincipal, body: DeleteAccountRequest) -> Response:
     """Delete my account for good, after confirming the password: events, rollups, devices,
-    shares, memberships and the orgs I own. Every token of the account stops working. 401
-    `invalid_credentials` for a wrong password; 503 `spicedb_unavailable` when SpiceDB is
-    configured but cannot remove my sharing tuples (nothing is deleted then)."""
+    shares, memberships and the orgs I own. Every token of the account stops working. 403
+    `wrong_password` for a wrong password (not 401: the session itself is fine); 503
+    `spicedb_unavailable` when SpiceDB is configured but cannot remove my sharing tuples
+    (nothing is deleted then)."""
     await accounts.delete_account(state, principal.user_id, body.password)
     return Response(status_code=204)

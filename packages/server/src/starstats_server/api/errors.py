@@ -55,6 +55,9 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in wanted}
 
 
+_UNPARSEABLE_BODY = "There was an error parsing the body"
+
+
 def _snake(status: int) -> str:
     try:
         return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
@@ -95,6 +98,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSEABLE_BODY:
+            # FastAPI's answer to a body it cannot decode (not UTF-8): the same code as for
+            # broken JSON, so clients handle one "your body is unreadable" case.
+            return error_body(400, "malformed_json", "request body is not valid UTF-8 JSON")
         detail = exc.detail if isinstance(exc.detail, str) else _snake(exc.status_code)
         return error_body(exc.status_code, _snake(exc.status_code), detail, exc.headers)
 

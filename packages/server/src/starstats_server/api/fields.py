@@ -19,3 +19,12 @@ def _encodable(value: str) -> str:
 
 
 Text = Annotated[str, Field(strict=True), AfterValidator(_encodable)]
+
+
+# Handles and org slugs: ASCII patterns, which rule out surrogates by themselves. The pattern
+# sits in the same `Field` as `strict` on purpose: a constraint placed after `Text`'s
+# validator would still be enforced but would vanish from the published JSON schema.
+HANDLE_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+SLUG_PATTERN = r"^[A-Za-z0-9-]{3,40}$"
+HandleText = Annotated[str, Field(strict=True, pattern=HANDLE_PATTERN)]
+SlugText = Annotated[str, Field(strict=True, pattern=SLUG_PATTERN)]

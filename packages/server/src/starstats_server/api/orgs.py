@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from starstats_server.api.deps import State, UserPrincipal
 from starstats_server.api.errors import error_responses
-from starstats_server.api.fields import Text
-from starstats_server.api.sharing import HANDLE_PATTERN, SLUG_PATTERN, Slug
+from starstats_server.api.fields import HANDLE_PATTERN, HandleText, SlugText, Text
+from starstats_server.api.sharing import Slug
 from starstats_server.services import orgs
 from starstats_server.services.orgs import MAX_NAME, Role
 
@@ -23,12 +23,12 @@ class _Out(BaseModel):
 
 
 class OrgIn(BaseModel):
-    name: Annotated[Text, Field(min_length=1, max_length=MAX_NAME * 2)]
-    slug: Annotated[Text, Field(pattern=SLUG_PATTERN)]
+    name: Annotated[Text, Field(min_length=1, max_length=MAX_NAME)]
+    slug: SlugText
 
 
 class MemberIn(BaseModel):
-    handle: Annotated[Text, Field(pattern=HANDLE_PATTERN)]
+    handle: HandleText
     role: Role = Field(Role.MEMBER, description="member or admin (400 invalid_role for owner)")
 
 

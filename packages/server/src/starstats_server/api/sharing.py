@@ -15,15 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from starstats_server.api.deps import State, UserPrincipal, rate_limit
 from starstats_server.api.errors import error_responses
-from starstats_server.api.fields import Text
+from starstats_server.api.fields import HANDLE_PATTERN, SLUG_PATTERN, HandleText, SlugText
 from starstats_server.api.history import SummaryOut, TimelineOut, TimelineParams
 from starstats_server.api.stats import StatsOverviewOut
 from starstats_server.services import sharing
 
 router = APIRouter(tags=["sharing"])
 
-HANDLE_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-SLUG_PATTERN = r"^[A-Za-z0-9-]{3,40}$"
 Handle = Annotated[str, Path(pattern=HANDLE_PATTERN, description="A player's handle")]
 Slug = Annotated[str, Path(pattern=SLUG_PATTERN, description="An org's slug")]
 
@@ -41,11 +39,11 @@ class VisibilityOut(BaseModel):
 
 
 class ShareIn(BaseModel):
-    recipient_handle: Annotated[Text, Field(pattern=HANDLE_PATTERN)]
+    recipient_handle: HandleText
 
 
 class OrgShareIn(BaseModel):
-    org_slug: Annotated[Text, Field(pattern=SLUG_PATTERN)]
+    org_slug: SlugText
 
 
 class ShareOut(_Out):
@@ -88,7 +86,9 @@ async def get_visibility(state: State, principal: UserPrincipal) -> VisibilityOu
     return VisibilityOut(public=await sharing.visibility(state, principal))
 
 
-@router.post("/v1/me/visibility", response_model=VisibilityOut, responses=_SHARING_ERRORS)
+@router.post(
+    "/v1/me/visibility", response_model=VisibilityOut, responses=error_responses(400, 401, 403)
+)
 async def set_visibility(
     state: State, principal: UserPrincipal, body: VisibilityIn
 ) -> VisibilityOut:
@@ -155,7 +155,9 @@ async def shared_with_me(state: State, principal: UserPrincipal) -> SharedWithMe
     return SharedWithMeOut(shares=[SharedWithMeItem.model_validate(s) for s in found])
 
 
-_VIEW_ERRORS = error_responses(401, 403, 404, 503)
+_VIEW_ERRORS = error_responses(401, 403, 404)
+# The timelines check `days` (400 invalid_days) before anything else.
+_TIMELINE_ERRORS = error_responses(400, 401, 403, 404)
 
 
 @router.get("/v1/u/{handle}/summary", response_model=SummaryOut, responses=_VIEW_ERRORS)
@@ -165,7 +167,7 @@ async def user_summary(state: State, principal: UserPrincipal, handle: Handle) -
     return SummaryOut.model_validate(await sharing.summary_of(state, principal, handle))
 
 
-@router.get("/v1/u/{handle}/timeline", response_model=TimelineOut, responses=_VIEW_ERRORS)
+@router.get("/v1/u/{handle}/timeline", response_model=TimelineOut, responses=_TIMELINE_ERRORS)
 async def user_timeline(
     state: State,
     principal: UserPrincipal,
@@ -185,7 +187,7 @@ async def user_stats(state: State, principal: UserPrincipal, handle: Handle) -> 
     return StatsOverviewOut.model_validate(await sharing.stats_of(state, principal, handle))
 
 
-_PUBLIC_ERRORS = error_responses(404, 429, 503)
+_PUBLIC_ERRORS = error_responses(404, 429)
 
 
 @router.get(
@@ -202,7 +204,7 @@ async def public_summary(state: State, handle: Handle) -> SummaryOut:
 @router.get(
     "/v1/public/{handle}/timeline",
     response_model=TimelineOut,
-    responses=_PUBLIC_ERRORS,
+    responses=error_responses(400, 404, 429),
     dependencies=[_public_limit],
 )
 async def public_timeline(

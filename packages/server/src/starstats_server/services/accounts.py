@@ -34,7 +34,7 @@ from starstats_server.db.tables import (
     quarantined_events,
     users,
 )
-from starstats_server.errors import BadRequest, Conflict, Unauthorized
+from starstats_server.errors import BadRequest, Conflict, Forbidden, Unauthorized
 from starstats_server.mailer import Mail
 from starstats_server.metrics import AuthAction
 from starstats_server.services import authz
@@ -369,7 +369,8 @@ async def delete_account(state: AppState, user_id: uuid.UUID, password: str) -> 
     if row is None:
         raise _user_gone()
     if not await anyio.to_thread.run_sync(verify_password, row.password_hash, password):
-        raise Unauthorized("the password is wrong", code="invalid_credentials")
+        # 403, not 401: a client that treats 401 as "session over" must not log out on a typo.
+        raise Forbidden("wrong_password", "the password is wrong; nothing was deleted")
     handle = row.claimed_handle
     async with state.audit.transaction() as tx:
         owned = await tx.conn.execute(

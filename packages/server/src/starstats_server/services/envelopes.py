@@ -92,11 +92,13 @@ def _unstorable(value: object) -> set[str]:
     return found
 
 
-def _json_problems(field: str, value: object, text: str) -> list[Problem]:
-    # The cheap substring tests on the JSON text nearly always say no; only then walk.
+def _json_problems(field: str, text: str) -> list[Problem]:
+    """What in the JSON `text` of `field` cannot be stored. The cheap substring tests nearly
+    always say no; only then is the text parsed back and walked (the parsed value, not the
+    model: a model's fields are not walked)."""
     if "\\u0000" not in text and "NaN" not in text and "Infinity" not in text:
         return []
-    found = _unstorable(value)
+    found = _unstorable(pydantic_core.from_json(text, allow_inf_nan=True))
     problems = []
     if "nul" in found:
         problems.append(Problem("nul_character", field, "contains a NUL character"))
@@ -115,9 +117,9 @@ def _storage_problems(envelope: EventEnvelope, payload: str, metadata: str | Non
         problems.append(Problem("nul_character", "raw_line", "contains a NUL character"))
     if envelope.source_offset > MAX_BIGINT:
         problems.append(Problem("bad_field", "source_offset", "larger than 2^63-1"))
-    problems.extend(_json_problems("event", envelope.event, payload))
+    problems.extend(_json_problems("event", payload))
     if metadata is not None:
-        problems.extend(_json_problems("metadata", envelope.metadata, metadata))
+        problems.extend(_json_problems("metadata", metadata))
     return problems
 
 

@@ -78,7 +78,8 @@ class Person:
 
 def _not_found() -> NotFound:
     # The same answer for "no such player" and "not shared with you".
-    return NotFound("not_found", "no stats are visible to you under this handle")
+    # Its own code: FastAPI's `not_found` means "no such route".
+    return NotFound("stats_not_found", "no stats are visible to you under this handle")
 
 
 async def find_user(conn: AsyncConnection, handle: str) -> Person | None:

@@ -52,12 +52,6 @@ async def delete_account(
         return await _delete_page(request, state, token, errors, status=400)
     try:
         await state.api.delete_account(token, password, client_ip=ip)
-    except ApiUnauthorized as exc:
-        if exc.code != "invalid_credentials":
-            raise  # the session itself ended: log in again
-        record(AuthAction.DELETE_ACCOUNT, AuthOutcome.REJECTED)
-        errors = FormErrors(fields={"password": "That password is wrong. Nothing was deleted."})
-        return await _delete_page(request, state, token, errors, status=400)
     except ApiRateLimited as exc:
         record(AuthAction.DELETE_ACCOUNT, AuthOutcome.RATE_LIMITED)
         after = f"{exc.retry_after} seconds" if exc.retry_after else "a minute"
@@ -66,7 +60,13 @@ async def delete_account(
     except ApiUnavailable:
         record(AuthAction.DELETE_ACCOUNT, AuthOutcome.ERROR)
         raise
+    except ApiUnauthorized:
+        raise  # the session itself ended: log in again
     except ApiError as exc:
+        if exc.code == "wrong_password":
+            record(AuthAction.DELETE_ACCOUNT, AuthOutcome.REJECTED)
+            errors = FormErrors(fields={"password": "That password is wrong. Nothing was deleted."})
+            return await _delete_page(request, state, token, errors, status=400)
         record(AuthAction.DELETE_ACCOUNT, AuthOutcome.ERROR)
         if exc.code == "spicedb_unavailable":
             # SpiceDB is configured but down: the API deletes nothing rather than leave a
