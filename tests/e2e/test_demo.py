@@ -65,7 +65,9 @@ def test_the_demo_stack_syncs_a_growing_log_to_the_server(
         head = []
         for line in demo.stdout:
             head.append(line)
-            if line.startswith("demo account: "):
+            # The last line of the banner: stop reading here, since lines this loop has
+            # buffered would be lost to communicate(), which reads the pipe directly.
+            if line.startswith("the client tails "):
                 break
         up = "".join(head)
         shown = re.search(r"web app: (http://\S+) ", up)

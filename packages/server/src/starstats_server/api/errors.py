@@ -5,6 +5,7 @@ committed contract lists every error a client can see.
 """
 
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -58,6 +59,19 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 _UNPARSEABLE_BODY = "There was an error parsing the body"
 
 
+def _allowed(request: Request) -> str | None:
+    """Every method the contract gives this path. Starlette's own 405 names only the first
+    route that matched the path, and FastAPI makes one route per method. Where templates
+    overlap (`/devices/start`, `/devices/{id}`) the most literal one is the resource."""
+    path = request.url.path
+    matches: dict[int, set[str]] = {}
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^/}]+\}", "[^/]+", template), path):
+            methods = matches.setdefault(template.count("{"), set())
+            methods.update(method.upper() for method in operations)
+    return ", ".join(sorted(matches[min(matches)])) if matches else None
+
+
 def _snake(status: int) -> str:
     try:
         return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
@@ -97,13 +111,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_body(400 if code == "malformed_json" else 422, code, detail)
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.detail == _UNPARSEABLE_BODY:
             # FastAPI's answer to a body it cannot decode (not UTF-8): the same code as for
             # broken JSON, so clients handle one "your body is unreadable" case.
             return error_body(400, "malformed_json", "request body is not valid UTF-8 JSON")
         detail = exc.detail if isinstance(exc.detail, str) else _snake(exc.status_code)
-        return error_body(exc.status_code, _snake(exc.status_code), detail, exc.headers)
+        headers = exc.headers
+        allowed = _allowed(request) if exc.status_code == 405 else None
+        if allowed is not None:  # else Starlette's own (a route outside the contract)
+            headers = {**(headers or {}), "Allow": allowed}
+        return error_body(exc.status_code, _snake(exc.status_code), detail, headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
