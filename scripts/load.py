@@ -1,12 +1,13 @@
 """Load test (`make load`): many simulated desktop clients and dashboard readers at once.
 
 A throwaway PostgreSQL (`scripts/pg.sh`, unless `--database-url`), the real server under
-uvicorn, one player per simulated device. Each device posts one batch of `--batch` realistic
-envelopes (synthesized logs through the real parser) every `--interval` seconds, at a fixed
-rate whatever the answers take, starting at a random offset; `--readers` dashboard readers
-each fetch a player's dashboard reads (stats, summary, timeline by type, sessions, events)
-once a second. Every device count in the ramp (`--ramp`, plus `--devices`) runs for
-`--duration` seconds, after a baseline of one device and one reader.
+uvicorn with one process per core (`--workers`), one player per simulated device. Each
+device posts one batch of `--batch` realistic envelopes (synthesized logs through the real
+parser) every `--interval` seconds, at a fixed rate whatever the answers take, starting at
+a random offset; `--readers` dashboard readers each fetch a player's dashboard reads
+(stats, summary, timeline by type, sessions, events) once a second. Every device count in
+the ramp (`--ramp`, plus `--devices`) runs for `--duration` seconds, after a baseline of
+one device and one reader.
 
 Reported per step: sustained events/s, p50/p99 latency per route, errors (non-2xx or no
 answer), batches that started late because the previous one was still running, and the
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import tempfile
@@ -256,6 +258,7 @@ def _report(opts: argparse.Namespace, base_url: str, pid: int, users: list[tuple
         "machine": machine(),
         "batch": opts.batch,
         "interval_s": opts.interval,
+        "api_processes": opts.workers,
         "baseline": baseline,
         "steps": steps,
         "degrades_at_devices": degraded,
@@ -314,7 +317,11 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--batch", type=int, default=200, help="events per batch")
     args.add_argument("--interval", type=float, default=5.0, help="seconds between batches")
     args.add_argument("--readers", type=int, default=10, help="concurrent dashboard readers")
-    args.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    # One API process per core: a deployment scales the API by replicas, one per core
+    # (docs/operations.md, Scaling); uvicorn's workers share one port the same way.
+    args.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="API processes (default: cores)"
+    )
     args.add_argument("--json", action="store_true", help="print the report as JSON only")
     args.add_argument("--check", action="store_true", help="exit 1 if the target is missed")
     opts = args.parse_args(argv)
