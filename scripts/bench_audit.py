@@ -44,7 +44,8 @@ from pathlib import Path
 from typing import Any
 
 import bench_ingest
-from bench_ingest import REPO, CpuMeter, _log
+from bench_ingest import CpuMeter, _log
+from benchlib import throwaway_postgres
 
 TARGET_RATIO = 0.90
 TARGET_VERIFY_ROWS_PER_S = 200_000
@@ -432,26 +433,13 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--json", action="store_true", help="print figures as JSON only")
     args.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     opts = args.parse_args(argv)
-    pg_dir = None
-    url = opts.database_url
-    if url is None:
+    if opts.database_url is None:
         _log("starting a throwaway PostgreSQL ...", quiet=opts.json)
-        done = subprocess.run(  # noqa: S603 - our own script
-            ["bash", str(REPO / "scripts" / "pg.sh"), "up"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        pg_dir, url = done.stdout.split()
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
-            report = _run(opts, url, Path(tmp), pg_dir)
-    finally:
-        if pg_dir is not None:
-            subprocess.run(  # noqa: S603 - our own script
-                ["bash", str(REPO / "scripts" / "pg.sh"), "down", pg_dir],  # noqa: S607
-                check=False,
-            )
+    with (
+        throwaway_postgres(opts.database_url) as (url, pg_dir),
+        tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp,
+    ):
+        report = _run(opts, url, Path(tmp), pg_dir)
     if opts.json:
         print(json.dumps(report, indent=2, sort_keys=True, default=str))
     else:

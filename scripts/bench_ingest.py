@@ -36,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchlib import throwaway_postgres
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET_EVENTS_PER_S = 20_000
 TARGET_P99_S = 0.5
@@ -504,26 +506,13 @@ def main(argv: list[str] | None = None) -> int:
     opts = args.parse_args(argv)
     if opts.serve_profiled:
         return _serve_profiled(int(opts.serve_profiled[0]), opts.serve_profiled[1])
-    pg_dir = None
-    url = opts.database_url
-    if url is None:
+    if opts.database_url is None:
         _log("starting a throwaway PostgreSQL ...", quiet=opts.json)
-        done = subprocess.run(  # noqa: S603 - our own script
-            ["bash", str(REPO / "scripts" / "pg.sh"), "up"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        pg_dir, url = done.stdout.split()
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-            report = _run(opts, url, Path(tmp), pg_dir)
-    finally:
-        if pg_dir is not None:
-            subprocess.run(  # noqa: S603 - our own script
-                ["bash", str(REPO / "scripts" / "pg.sh"), "down", pg_dir],  # noqa: S607
-                check=False,
-            )
+    with (
+        throwaway_postgres(opts.database_url) as (url, pg_dir),
+        tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp,
+    ):
+        report = _run(opts, url, Path(tmp), pg_dir)
     if opts.json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:

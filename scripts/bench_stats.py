@@ -23,7 +23,6 @@ import asyncio
 import json
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import bench_ingest  # the server start/stop and user helpers (same folder)
+from benchlib import throwaway_postgres
 
 REPO = Path(__file__).resolve().parents[1]
 HANDLE = "BenchPilot"
@@ -309,26 +309,13 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--json", action="store_true", help="print figures as JSON only")
     args.add_argument("--check", action="store_true", help="exit 1 if the target is not met")
     opts = args.parse_args(argv)
-    pg_dir = None
-    url = opts.database_url
-    if url is None:
+    if opts.database_url is None:
         bench_ingest._log("starting a throwaway PostgreSQL ...", quiet=opts.json)
-        done = subprocess.run(  # noqa: S603 - our own script
-            ["bash", str(REPO / "scripts" / "pg.sh"), "up"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        pg_dir, url = done.stdout.split()
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-stats-") as tmp:
-            report = _run(opts, url, Path(tmp))
-    finally:
-        if pg_dir is not None:
-            subprocess.run(  # noqa: S603 - our own script
-                ["bash", str(REPO / "scripts" / "pg.sh"), "down", pg_dir],  # noqa: S607
-                check=False,
-            )
+    with (
+        throwaway_postgres(opts.database_url) as (url, _),
+        tempfile.TemporaryDirectory(prefix="bench-stats-") as tmp,
+    ):
+        report = _run(opts, url, Path(tmp))
     print(json.dumps(report, indent=2, sort_keys=True) if opts.json else _table(report))
     return 1 if opts.check and not report["target_met"] else 0
 

@@ -37,6 +37,8 @@ from typing import Any
 
 import httpx
 
+from benchlib import throwaway_postgres
+
 # The sibling script's server helpers (throwaway users, the API under uvicorn), reused.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_ingest import (
@@ -268,26 +270,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
     opts = parser.parse_args(argv)
-    pg_dir = None
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            url = opts.database_url
-            if url is None:
-                _log("starting a throwaway PostgreSQL ...", quiet=opts.json)
-                up = subprocess.run(  # noqa: S603 - our own script
-                    ["bash", str(REPO / "scripts" / "pg.sh"), "up"],  # noqa: S607
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                pg_dir, url = up.stdout.split()
-            report = _run(opts, url, Path(tmp))
-        finally:
-            if pg_dir is not None:
-                subprocess.run(  # noqa: S603 - our own script
-                    ["bash", str(REPO / "scripts" / "pg.sh"), "down", pg_dir],  # noqa: S607
-                    check=False,
-                )
+    if opts.database_url is None:
+        _log("starting a throwaway PostgreSQL ...", quiet=opts.json)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        throwaway_postgres(opts.database_url) as (url, _),
+    ):
+        report = _run(opts, url, Path(tmp))
     print(json.dumps(report, indent=2, sort_keys=True) if opts.json else _table(report))
     return 1 if opts.check and not report["target_met"] else 0
 
