@@ -1,4 +1,4 @@
-"""The `starstats-client` command line (typer): parse, synth, run, import, status, unknown,
+"""The `starstats-client` command line (typer): parse, journey, synth, run, import, status, unknown,
 ignore, pair, unpair, outbox, tray. Commands only parse options and print; the work lives in
 `app` and below. Every expected error (`errors.ClientError`) is one `error:` line on stderr
 and exit code 2.
@@ -156,6 +156,52 @@ def synth(
     except OSError as err:
         raise _fail(f"{out}: {err.strerror or err}") from None
     typer.echo(f"wrote {out}")
+
+
+class StoryFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def journey(
+    paths: Annotated[list[Path], typer.Argument(help="Game.log files or folders of *.log")],
+    handle: Annotated[
+        str | None, typer.Option(help="the player's handle (default: from the log's login)")
+    ] = None,
+    output: Annotated[
+        StoryFormat, typer.Option("--format", "-f", help="text: the story; json: every fact")
+    ] = StoryFormat.TEXT,
+    source: Annotated[
+        LogSource, typer.Option(help="channel, for the evidence keys (as `parse --envelope`)")
+    ] = LogSource.LIVE,
+) -> None:
+    """Tell what the player did: sessions, places, quantum legs, ships, lives, contracts,
+    trades and records, as a story (text) or as one JSON object."""
+    from starstats_client.journeys import fold_files
+    from starstats_client.story import render
+
+    try:
+        files = expand_paths(paths)
+    except LogFileError as err:
+        raise _fail(str(err)) from None
+    progress = _progress_for(files)
+    try:
+        document = fold_files(
+            files, handle=handle, source=source, progress=progress.advance if progress else None
+        )
+    except (LogFileError, OSError) as err:
+        raise _fail(str(err)) from None
+    finally:
+        if progress is not None:
+            progress.close()
+    try:
+        if output is StoryFormat.JSON:
+            sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        else:
+            sys.stdout.write(render(document))
+    except BrokenPipeError:  # `journey ... | head` is fine: stop quietly
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
 
 
 DataDir = Annotated[

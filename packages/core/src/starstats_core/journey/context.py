@@ -1,0 +1,42 @@
+"""What every part of the fold shares within one session: the session fact, fact numbering,
+the player's own names, the facts closed so far, and where and in what the player is now.
+"""
+
+from dataclasses import dataclass, field
+
+from starstats_core.journey.facts import Fact, Session, Stint, Stop
+
+
+@dataclass(slots=True)
+class Context:
+    """One session's shared state. `closed` collects facts as they close; the fold hands
+    them out after each `feed`."""
+
+    session: Session
+    # Case-folded handles that are the player: the given one and the session's login.
+    me: set[str]
+    closed: list[Fact] = field(default_factory=list)
+    next_n: int = 1
+    # The latest event seen: its timestamp and reference.
+    at: str = ""
+    ref: str = ""
+    stop: Stop | None = None
+    stint: Stint | None = None
+    # `pu` or `arena` while a stretch is open, else None (menus).
+    mode: str | None = None
+    # The solar system the player is in, when a line said so.
+    system: str | None = None
+
+    def number(self) -> int:
+        """The next fact number of this session."""
+        n = self.next_n
+        self.next_n += 1
+        return n
+
+    def is_me(self, name: str | None) -> bool:
+        """Is `name` the player (compared case-insensitively)?"""
+        return name is not None and name.casefold() in self.me
+
+    def close(self, fact: Fact) -> None:
+        """Hand a finished fact out."""
+        self.closed.append(fact)

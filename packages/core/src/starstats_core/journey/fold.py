@@ -1,0 +1,338 @@
+"""The journey fold: a player's events in log order in, facts out. Pure: no I/O, no clock.
+
+`JourneyFold.feed(items)` takes `(event, ref)` pairs sorted by `instants.order_key` (`ref`
+is the caller's evidence reference: an idempotency key, or an offset) and returns the facts
+that closed; `finish()` closes the rest; `open_facts()` shows what is still open without
+closing it. Feeding the events in any number of chunks gives exactly the facts of feeding
+them at once.
+
+A session is one game launch. It starts at the launch's header (`session_started`), at a
+second `process_init`, at any event after the game logged its quit, or after a silence of
+`SESSION_GAP_SECONDS` (or a jump back in time as long); every part of the fold starts afresh
+with it, so sessions can be folded independently. Inside a session, stretches of play are
+the time in the persistent universe (a shard joined) and in Arena Commander matches; the
+rest is menus and loading.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from starstats_core.events.base import BaseEvent
+from starstats_core.journey.context import Context
+from starstats_core.journey.contracts import Contracts
+from starstats_core.journey.facts import Fact, Session, Stretch
+from starstats_core.journey.instants import instant, span
+from starstats_core.journey.lives import Lives
+from starstats_core.journey.trade import Trades
+from starstats_core.journey.travel import Travel
+from starstats_core.versions import logs_combat, parse_version
+
+SESSION_GAP_SECONDS = 6 * 3600
+_FRONTEND = "SC_Frontend"
+_PU_RULES = "SC_Default"
+_Handler = Callable[[BaseEvent], None]
+
+
+class _Run:
+    """One session being folded: its context, the parts of the fold and their handlers."""
+
+    __slots__ = (
+        "contracts",
+        "ctx",
+        "handlers",
+        "hour",
+        "lives",
+        "seen_process",
+        "stretch",
+        "trades",
+        "travel",
+    )
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.travel = Travel(ctx)
+        self.lives = Lives(ctx)
+        self.contracts = Contracts(ctx)
+        self.trades = Trades(ctx)
+        self.stretch: Stretch | None = None
+        # The hour (`YYYY-MM-DDTHH`) of the last event: only a new hour can hide a long gap.
+        self.hour = ""
+        self.seen_process = False
+        own: dict[str, _Handler] = {
+            "session_started": self._header,
+            "process_init": self._process,
+            "legacy_login": self._login,
+            "character_status": self._character,
+            "join_pu": self._join,
+            "change_server": self._change_server,
+            "context_established": self._context,
+            "pu_session_ended": self._left,
+            "channel_disconnected": self._disconnected,
+            "session_end": self._quit,
+            "game_crash": self._crash,
+        }
+        handlers: dict[str, list[_Handler]] = {}
+        for part in (
+            own,
+            self.travel.handlers,
+            self.lives.handlers,
+            self.contracts.handlers,
+            self.trades.handlers,
+        ):
+            for name, handler in part.items():
+                handlers.setdefault(name, []).append(handler)
+        self.handlers = {name: tuple(found) for name, found in handlers.items()}
+
+    # -- the session's own lines ----------------------------------------------------------
+    def _header(self, event: BaseEvent) -> None:
+        session = self.ctx.session
+        version = parse_version(getattr(event, "file_version", None)) or parse_version(
+            getattr(event, "branch", None)
+        )
+        if version is not None:
+            session.game_version = f"{version.major}.{version.minor}.{version.patch}"
+            combat = logs_combat(version)
+            if combat is not None and not session.combat_logged:
+                session.combat_logged = combat
+        session.build = getattr(event, "changelist", None) or getattr(event, "build", None)
+        session.branch = getattr(event, "branch", None)
+        session.channel = getattr(event, "channel", None)
+        session.cite(self.ctx.ref)
+
+    def _process(self, event: BaseEvent) -> None:
+        self.seen_process = True
+        self.ctx.session.cite(self.ctx.ref)
+
+    def _login(self, event: BaseEvent) -> None:
+        handle = getattr(event, "handle", None)
+        if handle:
+            self.ctx.session.handle = handle
+            self.ctx.me.add(handle.casefold())
+
+    def _character(self, event: BaseEvent) -> None:
+        name = getattr(event, "name", None)
+        if name:
+            self.ctx.session.character = name
+            self.ctx.me.add(name.casefold())
+
+    def _crash(self, event: BaseEvent) -> None:
+        self.ctx.session.crashed = True
+        self.ctx.session.cite(self.ctx.ref)
+
+    # -- stretches ----------------------------------------------------------------------------
+    def open_stretch(self, mode: str, game_mode: str | None = None) -> Stretch:
+        ctx = self.ctx
+        stretch = self.stretch
+        if stretch is not None and stretch.mode == mode and stretch.game_mode == game_mode:
+            return stretch
+        if stretch is not None:
+            self.close_stretch("left")
+        stretch = Stretch(
+            session_id=ctx.session.session_id,
+            n=ctx.number(),
+            started_at=ctx.at,
+            mode=mode,
+            game_mode=game_mode,
+        )
+        stretch.cite(ctx.ref)
+        self.stretch = stretch
+        ctx.mode = mode
+        self.lives.begin(provisional=True)
+        return stretch
+
+    def close_stretch(self, how: str) -> None:
+        stretch = self.stretch
+        if stretch is None:
+            return
+        ctx = self.ctx
+        self.lives.leave()
+        stretch.ended_at = ctx.at
+        stretch.seconds = span(stretch.started_at, ctx.at)
+        stretch.end = how
+        stretch.cite(ctx.ref)
+        session = ctx.session
+        session.stretches.append(stretch)
+        if stretch.mode == "pu":
+            session.pu_seconds = round(session.pu_seconds + stretch.seconds, 3)
+        else:
+            session.arena_seconds = round(session.arena_seconds + stretch.seconds, 3)
+        self.stretch = None
+        ctx.mode = None
+
+    def _join(self, event: BaseEvent) -> None:
+        stretch = self.open_stretch("pu")
+        shard = getattr(event, "shard", None)
+        if shard:
+            stretch.shard = shard
+            if shard not in self.ctx.session.shards:
+                self.ctx.session.shards.append(shard)
+
+    def _change_server(self, event: BaseEvent) -> None:
+        if (
+            getattr(event, "phase", "") == "end"
+            and getattr(event, "is_shard_persisted", False)
+            and not getattr(event, "is_server", True)
+            and (self.stretch is None or self.stretch.mode != "pu")
+        ):
+            self.open_stretch("pu")
+
+    def _context(self, event: BaseEvent) -> None:
+        rules = getattr(event, "gamerules", "") or ""
+        if rules == _PU_RULES:
+            if self.stretch is None or self.stretch.mode != "pu":
+                self.open_stretch("pu")
+        elif rules.startswith("EA_"):
+            self.open_stretch("arena", rules)
+        elif rules == _FRONTEND:
+            self.close_stretch("left")
+
+    def _left(self, event: BaseEvent) -> None:
+        self.close_stretch("left")
+
+    def _disconnected(self, event: BaseEvent) -> None:
+        rules = getattr(event, "gamerules", None)
+        if self.stretch is None or not rules or rules == _FRONTEND:
+            return
+        reason = str(getattr(event, "reason", "") or "")
+        self.close_stretch("left" if "requested disconnect" in reason else "disconnected")
+
+    def _quit(self, event: BaseEvent) -> None:
+        session = self.ctx.session
+        if session.end != "quit":
+            session.end = "quit"
+            session.ended_at = self.ctx.at
+        reason = getattr(event, "reason", None)
+        if reason and session.quit_reason is None:
+            session.quit_reason = reason
+        session.cite(self.ctx.ref)
+        self.close_stretch("quit")
+
+    # -- the end ------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close every open fact at the last event, then the session itself."""
+        self.close_stretch("unclosed")
+        self.lives.leave()
+        self.travel.close()
+        self.contracts.close()
+        self.trades.close()
+        session = self.ctx.session
+        if session.end != "quit":
+            session.ended_at = self.ctx.at
+        session.seconds = span(session.started_at, session.ended_at)
+        session.menu_seconds = round(
+            max(0.0, session.seconds - session.pu_seconds - session.arena_seconds), 3
+        )
+        self.ctx.close(session)
+
+    def open_facts(self) -> list[Fact]:
+        found: list[Fact] = [self.ctx.session]
+        if self.stretch is not None:
+            found.append(self.stretch)
+        found += self.travel.open_facts()
+        found += self.lives.open_facts()
+        found += self.contracts.open_facts()
+        found += self.trades.open_facts()
+        return found
+
+
+class JourneyFold:
+    """The fold's state for one player (see the module docstring)."""
+
+    __slots__ = ("_given", "_learned", "_run", "character", "handle")
+
+    def __init__(self, handle: str | None = None) -> None:
+        self._given = handle.strip().casefold() if handle and handle.strip() else None
+        # A handle learnt from a login line, kept for later sessions without one (only
+        # when no handle was given).
+        self._learned: str | None = None
+        self._run: _Run | None = None
+        self.handle = handle.strip() if handle and handle.strip() else None
+        self.character: str | None = None
+
+    def _start(self, event: BaseEvent, ref: str) -> _Run:
+        me = {h for h in (self._given, self._learned) if h}
+        session = Session(session_id=ref, n=0, started_at=event.timestamp)
+        session.cite(ref)
+        run = _Run(Context(session=session, me=me))
+        run.ctx.at, run.ctx.ref = event.timestamp, ref
+        self._run = run
+        return run
+
+    def _finish_run(self, run: _Run) -> list[Fact]:
+        run.close()
+        session = run.ctx.session
+        if session.handle:
+            if self.handle is None:
+                self.handle = session.handle
+            if self._given is None:
+                self._learned = session.handle.casefold()
+        if session.character:
+            self.character = session.character
+        out = run.ctx.closed
+        run.ctx.closed = []
+        self._run = None
+        return out
+
+    def feed(self, items: Iterable[tuple[BaseEvent, str]]) -> list[Fact]:
+        """Fold `(event, ref)` pairs in log order; return the facts that closed."""
+        out: list[Fact] = []
+        run = self._run
+        for event, ref in items:
+            timestamp = event.timestamp
+            if len(timestamp) < 19 or timestamp[10] != "T" or instant(timestamp) is None:
+                continue  # not a log time: such an event cannot be placed in the story
+            kind = event.type
+            if run is None:
+                run = self._start(event, ref)
+            elif (
+                kind in _BREAKING or run.ctx.session.end == "quit" or timestamp[:13] != run.hour
+            ) and self._breaks_at(run, event):
+                out += self._finish_run(run)
+                run = self._start(event, ref)
+            ctx = run.ctx
+            ctx.at, ctx.ref = timestamp, ref
+            run.hour = timestamp[:13]
+            handlers = run.handlers.get(kind)
+            if handlers is not None:
+                for handler in handlers:
+                    handler(event)
+            if run.lives.incap_at is not None:
+                run.lives.tick()
+            if run.contracts.settling:
+                run.contracts.tick()
+            if run.trades.pending:
+                run.trades.tick()
+            if ctx.closed:
+                out += ctx.closed
+                ctx.closed = []
+        return out
+
+    def _breaks_at(self, run: _Run, event: BaseEvent) -> bool:
+        kind = event.type
+        if kind == "session_started":
+            return True
+        if run.ctx.session.end == "quit":
+            return kind != "session_end"
+        if kind == "process_init" and run.seen_process:
+            return True
+        last, now = instant(run.ctx.at), instant(event.timestamp)
+        # Either way: input that jumps back in time by as much (fragments of several logs
+        # in one file) is no continuation of this session either.
+        return last is not None and now is not None and abs(now - last) > SESSION_GAP_SECONDS
+
+    def finish(self) -> list[Fact]:
+        """Close the open session (at its last event) and return its remaining facts."""
+        run = self._run
+        return [] if run is None else self._finish_run(run)
+
+    def open_facts(self) -> list[Fact]:
+        """The facts still open, as they stand (not closed, not to be stored as final)."""
+        return [] if self._run is None else self._run.open_facts()
+
+    def player(self) -> dict[str, Any]:
+        """Who the player is, as far as the log and the caller said."""
+        return {"handle": self.handle, "character": self.character}
+
+
+# Event types that may start a session whatever the time since the last event.
+_BREAKING = frozenset({"session_started", "process_init"})

@@ -1,0 +1,91 @@
+"""Actors in kill and destruction lines: player handles as they are, NPC entity names
+(`PU_Human-NineTails-Grunt-Male-Grunt_10_<id>`) as a short description such as
+`NineTails grunt (NPC)`.
+"""
+
+from functools import lru_cache
+
+from starstats_core.names.manufacturers import is_ship_maker
+from starstats_core.names.ships import ship_name
+from starstats_core.names.tokens import split_camel, squash, strip_entity_id, tokens
+
+# Faction tokens (squashed) in NPC names -> how players name the faction.
+FACTIONS: dict[str, str] = {
+    "ninetails": "NineTails",
+    "xenothreat": "XenoThreat",
+    "headhunters": "Headhunters",
+    "frontierfighters": "Frontier Fighters",
+    "advocacy": "Advocacy",
+    "vaughn": "Vaughn",
+    "dusters": "Dusters",
+    "roughandready": "Rough & Ready",
+    "citizensforprosperity": "Citizens for Prosperity",
+    "cfp": "Citizens for Prosperity",
+    "hurstonsecurity": "Hurston security",
+    "crusadersecurity": "Crusader security",
+    "uee": "UEE Navy",
+    "vanduul": "Vanduul",
+    "outlaw": "outlaw",
+    "pirate": "pirate",
+    "security": "security",
+}
+# Role tokens (squashed) -> what the NPC does.
+ROLES: dict[str, str] = {
+    "grunt": "grunt",
+    "pilot": "pilot",
+    "sniper": "sniper",
+    "heavy": "heavy",
+    "medic": "medic",
+    "boss": "boss",
+    "cqc": "close-quarters fighter",
+    "guard": "guard",
+    "soldier": "soldier",
+    "gunner": "gunner",
+    "unmanned": "drone",
+    "turret": "turret",
+    "civilian": "civilian",
+    "shopkeeper": "shopkeeper",
+}
+CREATURES: dict[str, str] = {
+    "kopion": "Kopion",
+    "marok": "Marok",
+    "quasigrazer": "Quasi grazer",
+    "vlk": "Vlk",
+    "valakkar": "Valakkar",
+    "yormandi": "Yormandi",
+}
+_NPC_PREFIXES = ("pu_", "npc_", "aimodule_", "ai_", "pu-")
+
+
+def _is_npc(text: str) -> bool:
+    low = text.lower()
+    return (
+        low.startswith(_NPC_PREFIXES)
+        or "_npc_" in low
+        or "_pet_" in low
+        or text.count("-") >= 3
+        or len(text) > 40
+    )
+
+
+@lru_cache(maxsize=8192)
+def actor_name(raw: str) -> str:
+    """A player handle unchanged; an NPC as `<faction> <role> (NPC)` (`NineTails grunt
+    (NPC)`, `Advocacy drone (NPC)`), a creature as `Kopion (creature)`, a ship entity by
+    its ship name; `unknown` stays `unknown`. Never raises, never empty."""
+    text = raw.strip()
+    if not text or text.lower() == "unknown":
+        return "unknown"
+    parts = tokens(strip_entity_id(text))
+    if parts and is_ship_maker(parts[0]):
+        return ship_name(text)
+    squashed = [squash(w) for p in parts for w in (p, *split_camel(p))]
+    creature = next((CREATURES[s] for s in squashed if s in CREATURES), None)
+    if creature is not None:
+        return f"{creature} (creature)"
+    if not _is_npc(text):
+        return text if parts else "unknown"
+    faction = next((FACTIONS[s] for s in squashed if s in FACTIONS), None)
+    role = next((ROLES[s] for s in squashed if s in ROLES), None)
+    described = " ".join(w for w in (faction, role) if w) or "unidentified"
+    return f"{described} (NPC)"
