@@ -16,7 +16,13 @@ from itertools import accumulate, count
 from operator import add
 from typing import Any
 
-from starstats_core.classify import KEYWORD_RULES, NAME_NEEDLES, NAME_RULES
+from starstats_core.classify import (
+    KEYWORD_RULES,
+    NAME_NEEDLES,
+    NAME_RULES,
+    SILENT_KEYS,
+    SILENT_KEYWORDS,
+)
 from starstats_core.classify.header import HEADER_KEYWORDS
 from starstats_core.classify.hud import HUD_EVENT_NAME, LIFECYCLE_NAMES, QUEUE_LISTING
 from starstats_core.privacy import scrub_text
@@ -38,7 +44,7 @@ class Kind(IntEnum):
     CONTINUATION = 1  # no timestamp: continues the previous entry
     NOISE = 2
     UNKNOWN = 3
-    SILENT = 4  # recognised, but records nothing new (HUD lifecycle, queue listings)
+    SILENT = 4  # recognised, records nothing new (HUD lifecycle, queue listings, empty bodies)
     CANDIDATE = 5  # may produce an event: goes through both passes
 
 
@@ -91,6 +97,7 @@ class KeyInfo:
     shape: str | None
     layout: Layout | None = None  # candidates only: where the parts of the line are
     header: bool = False  # candidates only: may be a header line (no name, header keyword)
+    quiet: bool = False  # candidates only: silent, not unknown, when no event comes of it
     count: int = 0
 
 
@@ -126,6 +133,8 @@ class KeyCatalog:
         }
         keywords = {mask(k) for k in (*(kw for kw, _ in KEYWORD_RULES), *HEADER_KEYWORDS)}
         self._keyword_re = re.compile(_trie_pattern(keywords))
+        self._masked_silent = tuple(mask(k) for k in SILENT_KEYWORDS)
+        self._silent_keys = tuple(SILENT_KEYS)
         self._masked_lifecycle = frozenset(mask(n) for n in LIFECYCLE_NAMES)
         self.memo: dict[bytes, KeyInfo] = {}
         self.candidates: set[bytes] = set()  # keys of kind CANDIDATE in `memo`
@@ -194,7 +203,13 @@ class KeyCatalog:
             if known.kind is Kind.CANDIDATE and index not in fresh_info:
                 # Same flags, but the layout is per key: the slow path finds it itself.
                 known = KeyInfo(
-                    Kind.CANDIDATE, known.bare, known.noise_name, None, None, known.header
+                    Kind.CANDIDATE,
+                    known.bare,
+                    known.noise_name,
+                    None,
+                    None,
+                    known.header,
+                    known.quiet,
                 )
             # Non-candidates share the template's object: counts fold per object, once.
             if len(key) > MAX_KEY:
@@ -236,14 +251,18 @@ class KeyCatalog:
             named = bool(name) and name in self._masked_names
             if named and name in self._masked_needles:
                 named = any(needle in text for needle in self._masked_needles[name])
-            if named or index in with_keyword:
+            keyword = index in with_keyword
+            if keyword and any(p.search(text) for p in self._silent_keys):
+                infos.append(KeyInfo(Kind.SILENT, bare, noise_name, None))
+            elif named or keyword:
                 layout = layout_of(text)
                 header = (
                     not name
                     and layout is not None
                     and text.startswith(HEADER_KEYWORDS, layout.body_start)
                 )
-                infos.append(KeyInfo(Kind.CANDIDATE, bare, noise_name, None, layout, header))
+                quiet = keyword and any(k in text for k in self._masked_silent)
+                infos.append(KeyInfo(Kind.CANDIDATE, bare, noise_name, None, layout, header, quiet))
             elif (name and name in self._masked_lifecycle) or (bare and QUEUE_LISTING.match(text)):
                 infos.append(KeyInfo(Kind.SILENT, bare, noise_name, None))
             elif noise_name:

@@ -107,6 +107,7 @@ _SPECIAL: dict[str, Callable[[BaseEvent, str], _Entity]] = {
     "remote_match": _from("event_name", "system"),
     "burst_summary": _from("rule_id", "system"),
     "location_changed": _from("to", "location"),
+    "planet_cells_loaded": _from("body", "location"),
 }
 
 

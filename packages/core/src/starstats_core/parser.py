@@ -345,6 +345,9 @@ class LogParser:
         self._stats.events[event.type] += 1
 
     def _count_unclassified(self, info: KeyInfo, text: str) -> None:
+        if info.quiet:  # recognised, says nothing happened (classify.SILENT_KEYWORDS)
+            self._stats.silent += 1
+            return
         if info.noise_name:
             self._stats.noise += 1
             return

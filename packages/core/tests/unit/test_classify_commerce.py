@@ -16,6 +16,7 @@ from starstats_core.events.commerce import (
     ShopBuyRequest,
     ShopFlowResponse,
     ShopRequestTimedOut,
+    ShopSellRequest,
 )
 
 from .conftest import classify_line, corpus_counts, needle_kinds
@@ -112,6 +113,78 @@ def test_buy_request_naming_no_shop_or_item_is_not_an_event() -> None:
     assert classify_line(line) is None
 
 
+def test_4_10_standard_item_buy_with_every_field_gives_shop_item_price_and_quantity() -> None:
+    body = (
+        "Sending SShopBuyRequest - playerId[100000000001] shopId[700000000004] "
+        "shopName[SCShop_CenterMass_Area18] kioskId[700000000005] client_price[4725.000000] "
+        f"itemClassGUID[{ITEM_GUID}] itemName[behr_rifle_ballistic_01] quantity[3]"
+    )
+    line = (
+        f"<{TS}> [Notice] <CEntityComponentShoppingProvider::SendStandardItemBuyRequest> "
+        f"{body} {TAGS}"
+    )
+    assert classify_line(line) == ShopBuyRequest(
+        timestamp=TS,
+        shop_id="700000000004",
+        shop_name="SCShop_CenterMass_Area18",
+        item_class="behr_rifle_ballistic_01",
+        item_guid=ITEM_GUID,
+        price=4725.0,
+        quantity=3,
+        raw=body,
+    )
+
+
+# -- shop_sell_request -----------------------------------------------------------------------
+
+SELL_TS = "2026-07-12T19:40:02.118Z"
+SELL_GUID = "5c2b5a4f-6f0e-4c1e-9d3e-2b8f1a7c9e01"
+SELL_BODY = (
+    "Sending SShopSellRequest - playerId[204772152312] shopId[342890646018] "
+    "shopName[SCShop_CenterMass_Area18] kioskId[342890646017] client_price[810.000000] "
+    f"itemClassGUID[{SELL_GUID}] itemName[behr_rifle_ballistic_01] quantity[1]"
+)
+SOLD_RIFLE = ShopSellRequest(
+    timestamp=SELL_TS,
+    shop_id="342890646018",
+    shop_name="SCShop_CenterMass_Area18",
+    item_class="behr_rifle_ballistic_01",
+    item_guid=SELL_GUID,
+    price=810.0,
+    quantity=1,
+    raw=SELL_BODY,
+)
+
+
+def test_shop_ui_sell_gives_shop_item_total_price_and_quantity() -> None:
+    line = (
+        f"<{SELL_TS}> [Notice] <CEntityComponentShopUIProvider::SendShopSellRequest> "
+        f"{SELL_BODY} {TAGS}"
+    )
+    assert classify_line(line) == SOLD_RIFLE
+
+
+def test_4_10_standard_item_sell_is_the_same_sale() -> None:
+    line = (
+        f"<{SELL_TS}> [Notice] <CEntityComponentShoppingProvider::SendStandardItemSellRequest> "
+        f"{SELL_BODY} {TAGS}"
+    )
+    assert classify_line(line) == SOLD_RIFLE
+
+
+def test_sell_request_naming_no_shop_or_item_is_not_an_event() -> None:
+    line = (
+        f"<{SELL_TS}> [Error] <CEntityComponentShopUIProvider::SendShopSellRequest> "
+        f"Sending SShopSellRequest failed: client_price[810.000000] quantity[1] {TAGS}"
+    )
+    assert classify_line(line) is None
+
+
+def test_a_sale_is_never_read_as_a_purchase() -> None:
+    line = f"<{SELL_TS}> [Notice] <CEntityComponentShopUIProvider::SendShopSellRequest> {SELL_BODY}"
+    assert not isinstance(classify_line(line), ShopBuyRequest)
+
+
 # -- shop_flow_response ----------------------------------------------------------------------
 
 
@@ -128,6 +201,25 @@ def test_modern_shop_flow_response_gives_shop_success_and_kind() -> None:
         shop_name="SCShop_RestStop_Pharmacy-001",
         success=True,
         kind="Buying",
+        raw=body,
+    )
+
+
+def test_the_answer_to_a_sale_is_a_shop_flow_response_of_kind_selling() -> None:
+    body = (
+        "Received ShopFlowResponse - playerId[204772152312] shopId[342890646018] "
+        "shopName[SCShop_CenterMass_Area18] kioskId[342890646017] "
+        "kioskState[SellRequestProcessing] result[Success] type[Selling]"
+    )
+    line = (
+        f"<{SELL_TS}> [Notice] <CEntityComponentShopUIProvider::RmShopFlowResponse> {body} {TAGS}"
+    )
+    assert classify_line(line) == ShopFlowResponse(
+        timestamp=SELL_TS,
+        shop_id="342890646018",
+        shop_name="SCShop_CenterMass_Area18",
+        success=True,
+        kind="Selling",
         raw=body,
     )
 
@@ -271,6 +363,8 @@ def test_no_log_line_classifies_as_shop_request_timed_out() -> None:
 _PREFIXES = (
     "<CEntityComponentShoppingProvider::SendStandardItemBuyRequest>",
     "<CEntityComponentShopUIProvider::SendShopBuyRequest>",
+    "<CEntityComponentShopUIProvider::SendShopSellRequest>",
+    "<CEntityComponentShoppingProvider::SendStandardItemSellRequest>",
     "SendShopBuyRequest(",
     "<CEntityComponentShopUIProvider::RmShopFlowResponse>",
     "ShopFlowResponse(",
@@ -291,6 +385,7 @@ _SHOP_BUY = ("SendShopBuyRequest", "SendStandardItemBuyRequest", "SendStandardSh
 # line produces one.
 _CORPUS_MARKERS = {
     "shop_buy_request": _SHOP_BUY,
+    "shop_sell_request": ("SendShopSellRequest", "SendStandardItemSellRequest"),
     "shop_flow_response": ("ShopFlowResponse",),
     "commodity_buy_request": ("SendCommodityBuyRequest",),
     "commodity_sell_request": ("SendCommoditySellRequest",),

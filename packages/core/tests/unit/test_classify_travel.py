@@ -4,6 +4,8 @@ Lines copy real corpus shapes with fake handles and ids; the corpus test at the 
 every real line.
 """
 
+import re
+
 import pytest
 
 from starstats_core.events.travel import (
@@ -13,6 +15,7 @@ from starstats_core.events.travel import (
     LocationChanged,
     LocationInventoryRequested,
     MissionQuantumDestinationSelected,
+    PlanetCellsLoaded,
     PlanetTerrainLoad,
     QuantumArrived,
     QuantumRerouted,
@@ -22,6 +25,7 @@ from starstats_core.events.travel import (
     VehicleSpawned,
     VehicleStowed,
 )
+from starstats_core.parser import LogParser
 
 from .conftest import classify_line, corpus_counts
 
@@ -577,6 +581,59 @@ def test_terrain_line_without_the_invalidation_phrase_is_not_an_event() -> None:
     assert classify_line(line) is None
 
 
+# -- planet_cells_loaded (the periodic memory dump) ----------------------------------------
+
+CELLS_TS = "2026-05-02T21:22:12.778Z"
+
+
+def cells_line(cells: str, pool: str, meshes: str, mesh_pool: str, body: str) -> str:
+    """One line of the dump, padded as the engine pads it."""
+    return (
+        f"<{CELLS_TS}>   planet cells: {cells:>4} [{pool:>5}] meshes: {meshes:>4} "
+        f"[{mesh_pool:>5}] name: {body}"
+    )
+
+
+def test_a_body_with_cells_loaded_gives_its_name_cells_and_meshes() -> None:
+    line = cells_line("133", "16384", "58", "2048", "OOC_Stanton_1_Hurston")
+    assert classify_line(line) == PlanetCellsLoaded(
+        timestamp=CELLS_TS, body="OOC_Stanton_1_Hurston", cells=133, meshes=58
+    )
+
+
+def test_a_single_cell_in_a_pool_is_loaded_and_a_pyro_body_is_kept_verbatim() -> None:
+    assert classify_line(cells_line("1", "16384", "0", "2048", "pyro5f")) == PlanetCellsLoaded(
+        timestamp=CELLS_TS, body="pyro5f", cells=1, meshes=0
+    )
+
+
+@pytest.mark.parametrize(("pool", "mesh_pool"), [("0", "0"), ("16384", "2048")])
+def test_a_body_with_no_cells_loaded_is_not_an_event(pool: str, mesh_pool: str) -> None:
+    assert classify_line(cells_line("0", pool, "0", mesh_pool, "OOC_Stanton_2c_Yela")) is None
+
+
+def test_a_cells_line_without_a_body_name_is_not_an_event() -> None:
+    assert classify_line(f"<{CELLS_TS}>   planet cells:  133 [16384] meshes:   58") is None
+
+
+def test_the_parser_counts_empty_bodies_of_a_dump_as_silent_never_unknown() -> None:
+    dump = [
+        cells_line("0", "0", "0", "0", "OOC_Stanton_2c_Yela"),  # known silent by its key
+        cells_line("0", "16384", "0", "2048", "OOC_Stanton_3_ArcCorp"),  # silent by its rule
+        cells_line("133", "16384", "58", "2048", "OOC_Stanton_1_Hurston"),
+        cells_line("0", "0", "0", "0", "pyro5d"),
+    ]
+    parser = LogParser()
+    events = parser.feed("".join(line + "\n" for line in dump).encode())
+    events += parser.finish()
+    stats = parser.stats
+    assert [p.event for p in events] == [
+        PlanetCellsLoaded(timestamp=CELLS_TS, body="OOC_Stanton_1_Hurston", cells=133, meshes=58)
+    ]
+    assert (stats.event_lines, stats.silent, stats.unknown_lines, stats.noise) == (1, 3, 0, 0)
+    assert stats.structured == 4
+
+
 # -- location_changed (inferred: model only) ----------------------------------------------
 
 
@@ -614,6 +671,7 @@ POSITIVE_LINES = (
     "by player 2",
     f"<{CLAIM_TS}> [Notice] <CWallet::RmMulticastOnProcessClaimCallback> Claim Complete - "
     f"entitlementURN: {URN}, result: 11,  requestId: 2 [Team_GameServices][Transaction]",
+    cells_line("133", "16384", "58", "2048", "OOC_Stanton_1_Hurston"),
 )
 
 
@@ -631,8 +689,14 @@ NAV_TARGET_FNS = (
 )
 
 
+# A dump line of a body with cells loaded (the count is not 0).
+LOADED_CELLS = re.compile(r"planet cells:\s*[1-9]")
+
+
 def marker_type(line: str) -> str | None:
     """The travel event a real line must give, judged by plain substrings, or None."""
+    if LOADED_CELLS.search(line):
+        return "planet_cells_loaded"
     if any(fn in line for fn in NAV_TARGET_FNS):
         if "MISSION_QT_Quantum_Beacon_" in line:
             return "mission_quantum_destination_selected"
@@ -669,6 +733,7 @@ TRAVEL_TYPES = {
     "insurance_claim",
     "location_inventory_requested",
     "planet_terrain_load",
+    "planet_cells_loaded",
 }
 
 

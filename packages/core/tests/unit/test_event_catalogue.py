@@ -48,6 +48,9 @@ KNOWN_UNPRODUCED = frozenset(
         "shop_buy_request",
         # `RmShopFlowResponse ... result[Success]`: the response to the above, same story.
         "shop_flow_response",
+        # `SendShopSellRequest` / `SendStandardItemSellRequest`: item sales, shape from the
+        # 4.x lines peers quote; not in our corpus, synth trades only commodities.
+        "shop_sell_request",
     }
 )
 LINE_TYPES = frozenset(EVENT_CLASSES) - NOT_FROM_LINES

@@ -2,6 +2,7 @@
 paired lines that make one fact, and the properties every caller relies on (chunking does
 not matter, two players' folds do not interfere)."""
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from starstats_core.events import event_from_dict
 from starstats_core.events.base import BaseEvent
-from starstats_core.journey import JourneyFold, journey_document, order_key
+from starstats_core.journey import JourneyFold, journey_document, order_key, state
 from starstats_core.parser import LogParser
 from starstats_core.synth import Era, synthesize_log
 
@@ -348,3 +349,28 @@ def test_open_facts_are_shown_without_being_closed() -> None:
     assert all(f.ended_at is None for f in journey.open_facts() if f.KIND != "session")
     # Looking did not close anything: finishing still closes them once.
     assert sorted(f.KIND for f in journey.finish()) == ["life", "session"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(era=st.sampled_from(list(Era)), cuts=st.lists(st.integers(0, 3000), max_size=6))
+def test_a_fold_dumped_and_loaded_between_chunks_gives_the_same_facts(
+    era: Era, cuts: list[int]
+) -> None:
+    items = STREAMS[era]
+    journey = JourneyFold("Synth_Pilot")
+    out: list[dict[str, Any]] = []
+    start = 0
+    for cut in [*sorted(cuts), len(items)]:
+        out += _dicts(journey.feed(items[start:cut]))
+        start = max(start, cut)
+        # Through JSON text, as a server keeps it between two batches.
+        journey = state.load(json.loads(json.dumps(state.dump(journey))))
+    assert out + _dicts(journey.finish()) == _fold_in_chunks(items, [])
+
+
+def test_a_state_of_another_version_is_refused() -> None:
+    dumped = state.dump(JourneyFold(ME))
+    with pytest.raises(ValueError, match="unknown version"):
+        state.load({**dumped, "version": 999})
+    with pytest.raises(ValueError, match="hold together"):
+        state.load({"version": state.STATE_VERSION})

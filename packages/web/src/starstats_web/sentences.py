@@ -4,7 +4,7 @@ types as names ("Quantum target selected"). Pure: no I/O; "now" is never needed.
 `describe` reads the payload fields core's event models carry (starstats_core.events). A
 payload from an older or newer client may lack a field or hold another type: every read
 here checks, and a sentence that cannot be built falls back to the type's name, so a page
-never fails on one odd event. Long on purpose: one small builder per event kind (65), kept
+never fails on one odd event. Long on purpose: one small builder per event kind (67), kept
 together so a new kind's sentence is written next to its neighbours'.
 """
 
@@ -71,6 +71,7 @@ _LABELS: Mapping[str, str] = {
     EventType.MISSION_QUANTUM_DESTINATION_SELECTED: "Contract beacon selected",
     EventType.LOCATION_INVENTORY_REQUESTED: "Inventory opened",
     EventType.PLANET_TERRAIN_LOAD: "Near a planet",
+    EventType.PLANET_CELLS_LOADED: "At a planet",
     EventType.LOCATION_CHANGED: "Location changed",
     EventType.HUD_NOTIFICATION: "Notification",
     EventType.BLUEPRINT_RECEIVED: "Blueprint received",
@@ -81,6 +82,7 @@ _LABELS: Mapping[str, str] = {
     EventType.MISSION_ENDED: "Contract result",
     EventType.TRAVEL_TO_CONTRACT_LOCATION: "Course to contract",
     EventType.SHOP_BUY_REQUEST: "Shop purchase",
+    EventType.SHOP_SELL_REQUEST: "Shop sale",
     EventType.SHOP_FLOW_RESPONSE: "Shop answer",
     EventType.COMMODITY_BUY_REQUEST: "Commodity purchase",
     EventType.COMMODITY_SELL_REQUEST: "Commodity sale",
@@ -560,11 +562,23 @@ def _shop_buy_request(f: _Fields) -> str | None:
     return f"Asked to buy {many}{item}{_priced(f)}"
 
 
+def _shop_sell_request(f: _Fields) -> str | None:
+    item, shop = f.text("item_class"), f.text("shop_name")
+    if item is None:
+        return None if shop is None else f"Sent a sale request at {shop}{_priced(f)}"
+    count = f.number("quantity")
+    many = f"{count:,.0f} × " if count is not None and count != 1 else ""
+    return f"Asked to sell {many}{item}{_priced(f)}" + (f" at {shop}" if shop else "")
+
+
 def _shop_flow_response(f: _Fields) -> str:
     success = f.flag("success")
     if success is None:
         return "The shop answered"
-    return "The shop confirmed the purchase" if success else "The shop refused the request"
+    if not success:
+        return "The shop refused the request"
+    what = "sale" if f.text("kind") == "Selling" else "purchase"
+    return f"The shop confirmed the {what}"
 
 
 def _commodity(f: _Fields, verb: str) -> str | None:
@@ -691,6 +705,9 @@ _SENTENCES: Mapping[str, Sentence] = {
         if f.text("planet") in (None, "planet")
         else f"Near {f.place('planet')}"
     ),
+    EventType.PLANET_CELLS_LOADED: lambda f: (
+        None if f.place("body") is None else f"At {f.place('body')} (terrain loaded)"
+    ),
     EventType.LOCATION_CHANGED: _location_changed,
     EventType.HUD_NOTIFICATION: _hud_notification,
     EventType.BLUEPRINT_RECEIVED: _text_after("Received a blueprint: ", "blueprint", how=_text),
@@ -703,6 +720,7 @@ _SENTENCES: Mapping[str, Sentence] = {
         "Set course for contract beacon ", "beacon_id", how=_Fields.ident
     ),
     EventType.SHOP_BUY_REQUEST: _shop_buy_request,
+    EventType.SHOP_SELL_REQUEST: _shop_sell_request,
     EventType.SHOP_FLOW_RESPONSE: _shop_flow_response,
     EventType.COMMODITY_BUY_REQUEST: lambda f: _commodity(f, "Asked to buy"),
     EventType.COMMODITY_SELL_REQUEST: lambda f: _commodity(f, "Asked to sell"),

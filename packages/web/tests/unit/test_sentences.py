@@ -118,6 +118,8 @@ EXAMPLES: list[tuple[BaseEvent, str]] = [
     (t.LocationInventoryRequested(timestamp=TS, player="Ace", location="Stanton4_NewBabbage"),
      "New Babbage"),
     (t.PlanetTerrainLoad(timestamp=TS, planet="OOC_Stanton_2b_Daymar"), "Daymar"),
+    (t.PlanetCellsLoaded(timestamp=TS, body="OOC_Stanton_1_Hurston", cells=133, meshes=58),
+     "At Hurston"),
     (t.LocationChanged(timestamp=TS, **{"from": "Stanton2_Orison"}, to="Stanton1_Lorville"),
      "Lorville"),
     (u.HudNotification(timestamp=TS, text="Entered Hurston Dynamics Jurisdiction: ",
@@ -135,6 +137,9 @@ EXAMPLES: list[tuple[BaseEvent, str]] = [
     (s.TravelToContractLocation(timestamp=TS, beacon_id="4242"), "4242"),
     (m.ShopBuyRequest(timestamp=TS, shop_name="SCShop_Area18", item_class="apparel_helmet_blue",
                       price=1250.0, quantity=1, raw="raw"), "apparel_helmet_blue for 1,250 aUEC"),
+    (m.ShopSellRequest(timestamp=TS, shop_name="SCShop_CenterMass_Area18",
+                       item_class="behr_rifle_ballistic_01", price=810.0, quantity=1, raw="raw"),
+     "behr_rifle_ballistic_01 for 810 aUEC"),
     (m.ShopFlowResponse(timestamp=TS, success=True, kind="Buying", raw="raw"), "confirmed"),
     (m.CommodityBuyRequest(timestamp=TS, commodity="Agricium", quantity=125.5,
                            quantity_unit="SCU", price=3000.0, raw="raw"), "125.50 SCU of Agricium"),
@@ -212,6 +217,27 @@ def test_every_kind_reads_as_a_sentence_with_its_key_field(event: BaseEvent, fra
                 timestamp=TS, action="left", vehicle_class="MISC_Prospector", vehicle_id="1"
             ),
             "Left the controls of MISC Prospector at 21:14",
+        ),
+        (
+            m.ShopSellRequest(
+                timestamp=TS,
+                shop_id="342890646018",
+                shop_name="SCShop_CenterMass_Area18",
+                item_class="behr_rifle_ballistic_01",
+                price=810.0,
+                quantity=1,
+                raw="raw",
+            ),
+            "Asked to sell behr_rifle_ballistic_01 for 810 aUEC at SCShop_CenterMass_Area18"
+            " at 21:14",
+        ),
+        (
+            m.ShopFlowResponse(timestamp=TS, success=True, kind="Selling", raw="raw"),
+            "The shop confirmed the sale at 21:14",
+        ),
+        (
+            t.PlanetCellsLoaded(timestamp=TS, body="pyro5f", cells=12, meshes=3),
+            "At pyro5f (terrain loaded) at 21:14",
         ),
     ],
 )

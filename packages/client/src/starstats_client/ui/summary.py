@@ -27,6 +27,7 @@ _TEMPLATES: Mapping[str, str] = {
     "hud_notification": "HUD: {text}",
     "location_inventory_requested": "{player} opened inventory at {location}",
     "planet_terrain_load": "Near planet/moon: {planet}",
+    "planet_cells_loaded": "At planet/moon: {body}",
     "quantum_target_selected": "Quantum target selected: {vehicle_class} → {destination}",
     "quantum_route": "Quantum route: {vehicle_class} → {destination}",
     "quantum_arrived": "Quantum arrival: {vehicle_class}",

@@ -5,6 +5,7 @@ fall back to body keywords, tried in table order. Team tags are never used for m
 the game moves them between patches.
 """
 
+import re
 from collections.abc import Mapping
 
 from starstats_core.classify import combat, commerce, inventory, missions, session, travel
@@ -33,6 +34,12 @@ NAME_NEEDLES: Mapping[str, tuple[str, ...]] = {
 }
 KEYWORD_RULES: tuple[tuple[str, Rule], ...] = tuple(
     pair for family in _FAMILIES for pair in family.KEYWORD_RULES
+)
+SILENT_KEYWORDS: tuple[str, ...] = tuple(
+    keyword for family in _FAMILIES for keyword in getattr(family, "SILENT_KEYWORDS", ())
+)
+SILENT_KEYS: tuple[re.Pattern[str], ...] = tuple(
+    pattern for family in _FAMILIES for pattern in getattr(family, "SILENT_KEYS", ())
 )
 
 

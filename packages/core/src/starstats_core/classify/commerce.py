@@ -2,7 +2,8 @@
 
 Every rule here is a keyword rule, none is keyed on the event name: the same request is
 logged under several shells (`CEntityComponentShoppingProvider::SendStandardItemBuyRequest`,
-`CEntityComponentShopUIProvider::SendShopBuyRequest`, two `RmShopFlowResponse` shells) or
+`CEntityComponentShopUIProvider::SendShopBuyRequest`, two `RmShopFlowResponse` shells; item
+sales as `SendShopSellRequest`, renamed `SendStandardItemSellRequest` in 4.10) or
 with none (upstream's synthetic `SendShopBuyRequest(shopId=...)` form), and the method name
 is the stable part. Keywords are matched anywhere in the line, so a renamed shell that keeps
 the method name still classifies.
@@ -11,7 +12,9 @@ Two body shapes are read:
 - real lines, `key[value]` fields: `shopId[..] shopName[..] client_price[..] quantity[..]`;
 - upstream's synthetic lines, `key=value` fields: `(shopId=.., itemClass=.., quantity=1)`.
 They disagree on one key: real commodity sells log the aUEC total as `amount[...]`, while
-upstream's synthetic `amount=64` is a quantity. So the two sets are kept apart.
+upstream's synthetic `amount=64` is a quantity. So the two sets are kept apart. (A total:
+`amount[793520]` for 224 SCU is 35.4 aUEC/cSCU, the order of a buy line's
+`shopPricePerCentiSCU[37.05]`, whose `price[1067040]` is exactly that rate times 28,800 cSCU.)
 """
 
 import math
@@ -26,6 +29,7 @@ from starstats_core.events.commerce import (
     CommoditySellRequest,
     ShopBuyRequest,
     ShopFlowResponse,
+    ShopSellRequest,
 )
 from starstats_core.structure import Entry
 
@@ -80,7 +84,10 @@ def _to_count(text: str | None) -> int | None:
     return int(number)
 
 
-def shop_buy_request(entry: Entry) -> BaseEvent | None:
+def _shop_request(
+    entry: Entry, model: type[ShopBuyRequest] | type[ShopSellRequest]
+) -> BaseEvent | None:
+    """Item buy and sell lines have the same fields; `model` picks the event."""
     body = entry.body
     br = _fields(_BRACKET_FIELD, body)
     kv = _fields(_KV_FIELD, body)
@@ -90,7 +97,7 @@ def shop_buy_request(entry: Entry) -> BaseEvent | None:
     # A line that names neither shop nor item is a mention of the method, not a request.
     if shop_id is None and shop_name is None and item_class is None:
         return None
-    return ShopBuyRequest(
+    return model(
         timestamp=entry.timestamp,
         shop_id=shop_id,
         shop_name=shop_name,
@@ -100,6 +107,14 @@ def shop_buy_request(entry: Entry) -> BaseEvent | None:
         quantity=_to_count(_first(br.get("quantity"), kv.get("quantity"))),
         raw=body[:_RAW_MAX],
     )
+
+
+def shop_buy_request(entry: Entry) -> BaseEvent | None:
+    return _shop_request(entry, ShopBuyRequest)
+
+
+def shop_sell_request(entry: Entry) -> BaseEvent | None:
+    return _shop_request(entry, ShopSellRequest)
 
 
 def shop_flow_response(entry: Entry) -> BaseEvent | None:
@@ -206,6 +221,8 @@ KEYWORD_RULES: KeywordRules = (
     ("SendStandardItemBuyRequest", shop_buy_request),
     ("SendStandardShopBuyRequest", shop_buy_request),
     ("SendShopBuyRequest", shop_buy_request),
+    ("SendStandardItemSellRequest", shop_sell_request),
+    ("SendShopSellRequest", shop_sell_request),
     ("ShopFlowResponse", shop_flow_response),
     ("SendCommodityBuyRequest", commodity_buy_request),
     ("SendCommoditySellRequest", commodity_sell_request),

@@ -2,7 +2,8 @@
 
 Family modules (`classify/<family>.py`) export two tables that the classifier merges:
 `NAME_RULES` (dispatch on the exact event name) and `KEYWORD_RULES` (body substrings,
-tried in order for lines whose event name has no rule).
+tried in order for lines whose event name has no rule); optionally `NAME_NEEDLES`,
+`SILENT_KEYWORDS` and `SILENT_KEYS` (below).
 """
 
 import re
@@ -18,6 +19,15 @@ KeywordRules = Sequence[tuple[str, Rule]]
 # of these substrings (no digits). Lines of a chatty event name without them are never
 # candidates, so the parser skips them at C speed. A needle must be a necessary condition.
 NameNeedles = Mapping[str, tuple[str, ...]]
+# Optional: keywords (each also in the family's KEYWORD_RULES, no digits) whose lines are
+# recognised even when their rule returns no event, because the line itself says nothing
+# happened (a planet-cell dump line with 0 cells). Such a line is counted silent, not unknown.
+# Decided by value, not by key: `0` and `7` cells mask to the same key.
+SilentKeywords = Sequence[str]
+# Optional: patterns over the digit-masked line for lines of a SILENT_KEYWORDS keyword that
+# can be known silent from their key alone, so they are counted in bulk and never reach the
+# rule (the common empty case, kept off the slow path for speed: ADR 0001).
+SilentKeys = Sequence[re.Pattern[str]]
 
 
 def word_search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

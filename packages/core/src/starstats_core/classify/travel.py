@@ -11,7 +11,13 @@ its `[STOWING ON UNREGISTER]` body marker.
 import math
 import re
 
-from starstats_core.classify.rule import KeywordRules, NameNeedles, NameRules
+from starstats_core.classify.rule import (
+    KeywordRules,
+    NameNeedles,
+    NameRules,
+    SilentKeys,
+    SilentKeywords,
+)
 from starstats_core.events.base import BaseEvent
 from starstats_core.events.travel import (
     FleetSize,
@@ -19,6 +25,7 @@ from starstats_core.events.travel import (
     JumpDriveState,
     LocationInventoryRequested,
     MissionQuantumDestinationSelected,
+    PlanetCellsLoaded,
     PlanetTerrainLoad,
     QuantumArrived,
     QuantumRerouted,
@@ -76,6 +83,13 @@ _STOW = re.compile(
 )
 _FLEET = re.compile(
     r"Fetching Owned Ship Data of\s+(?P<count>\d{1,9})\s+entitlements for player\s+(?P<geid>\d+)"
+)
+# `planet cells:  133 [16384] meshes:   58 [ 2048] name: OOC_Stanton_1_Hurston`: cells and
+# meshes in use [pool size] on one body.
+_PLANET_CELLS_KEYWORD = "planet cells:"
+_PLANET_CELLS = re.compile(
+    r"planet cells:\s*(?P<cells>\d{1,9})\s*\[\s*\d{1,9}\s*\]\s*"
+    r"meshes:\s*(?P<meshes>\d{1,9})\s*\[\s*\d{1,9}\s*\]\s*name:\s*(?P<body>\S+)"
 )
 _CLAIM_REQUEST = re.compile(
     r"New Insurance Claim Request\s*-\s*entitlementURN:\s*(?P<urn>[^\s,]+)\s*,\s*"
@@ -334,6 +348,15 @@ def planet_terrain_load(entry: Entry) -> BaseEvent | None:
     return PlanetTerrainLoad(timestamp=entry.timestamp, planet=m["planet"])
 
 
+def planet_cells_loaded(entry: Entry) -> BaseEvent | None:
+    m = _PLANET_CELLS.search(entry.body)
+    if m is None or int(m["cells"]) == 0:
+        return None
+    return PlanetCellsLoaded(
+        timestamp=entry.timestamp, body=m["body"], cells=int(m["cells"]), meshes=int(m["meshes"])
+    )
+
+
 NAME_RULES: NameRules = {
     "Player Selected Quantum Target - Local": quantum_target,
     "Player Requested Fuel to Quantum Target - Server Routing": quantum_target,
@@ -360,7 +383,16 @@ KEYWORD_RULES: KeywordRules = (
     ("CSCItemNavigation::OnPlayerRequestFuelToQuantumTarget", quantum_target),
     ("CSCItemNavigation::CalculateRoute", quantum_route),
     ("CSCItemNavigation::OnQuantumDriveArrived", quantum_arrived),
+    # The engine's periodic memory dump, one line per body and no `<event name>`.
+    (_PLANET_CELLS_KEYWORD, planet_cells_loaded),
 )
+# Most bodies of a dump have no cells loaded: recognised, but nothing happened there.
+SILENT_KEYWORDS: SilentKeywords = (_PLANET_CELLS_KEYWORD,)
+# Their usual line, `planet cells:    0 [    0] meshes: …`, is known silent by its key (digits
+# masked to `0`): a one-digit pool. Pools seen are 0 or thousands (`133 [16384]`) and a key
+# cannot tell 0 from 1-9, so a pool under 10 is taken for none. Any other line with 0 cells
+# reaches the rule and is counted silent through SILENT_KEYWORDS.
+SILENT_KEYS: SilentKeys = (re.compile(r"planet cells:\s*0 \[\s*0\]"),)
 # `Existing Active Claim Found` repeats up to 166 times a millisecond: not a claim.
 NAME_NEEDLES: NameNeedles = {
     "CWallet::ProcessClaimToNextStep": ("New Insurance Claim Request",),

@@ -35,11 +35,33 @@ class ShopBuyRequest(BaseEvent):
     REQUIRED_TEXT: ClassVar[tuple[str, ...]] = ("raw",)
 
 
+class ShopSellRequest(BaseEvent):
+    """The player pressed Sell at an item shop kiosk.
+
+    Real lines: `<CEntityComponentShopUIProvider::SendShopSellRequest> Sending SShopSellRequest
+    - ... shopName[..] client_price[..] itemClassGUID[..] itemName[..] quantity[..]` (4.10
+    renames the method `SendStandardItemSellRequest`). Same fields as `ShopBuyRequest`;
+    `price` is the client's total in aUEC the sale asks for. Its answer is the
+    `shop_flow_response` of kind `Selling`.
+    """
+
+    type: Literal["shop_sell_request"] = "shop_sell_request"
+    shop_id: str | None = None
+    shop_name: str | None = None
+    item_class: str | None = None
+    item_guid: str | None = None
+    price: float | None = None
+    quantity: int | None = None
+    raw: str
+
+    REQUIRED_TEXT: ClassVar[tuple[str, ...]] = ("raw",)
+
+
 class ShopFlowResponse(BaseEvent):
     """The server answered a shop request (`Received ShopFlowResponse - ... result[Success]`).
 
     `success` is True for `Success`/`OK`, False for any other result, None when the line has
-    no result. `kind` is the verbatim `type[...]` (`Buying`, ...).
+    no result. `kind` is the verbatim `type[...]` (`Buying`, `Selling`, ...).
     """
 
     type: Literal["shop_flow_response"] = "shop_flow_response"

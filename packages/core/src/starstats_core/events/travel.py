@@ -220,6 +220,23 @@ class PlanetTerrainLoad(BaseEvent):
     REQUIRED_TEXT: ClassVar[tuple[str, ...]] = ("planet",)
 
 
+class PlanetCellsLoaded(BaseEvent):
+    """A planet or moon had terrain cells loaded when the engine dumped its memory stats.
+
+    Every ~10 minutes the engine writes one `planet cells: <used> [<pool>] meshes: <used>
+    [<pool>] name: <body>` line per body of the system; the body with cells loaded is where
+    the player is (on or near it). Only lines with cells > 0 give this event, the others
+    are counted silent. `body` is verbatim (`OOC_Stanton_1_Hurston`, `pyro5f`).
+    """
+
+    type: Literal["planet_cells_loaded"] = "planet_cells_loaded"
+    body: str
+    cells: int
+    meshes: int
+
+    REQUIRED_TEXT: ClassVar[tuple[str, ...]] = ("body",)
+
+
 class LocationChanged(BaseEvent):
     """The player moved from one place to another: inferred from other events, no line of its own.
 

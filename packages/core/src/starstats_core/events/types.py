@@ -57,6 +57,7 @@ class EventType(StrEnum):
     MISSION_QUANTUM_DESTINATION_SELECTED = "mission_quantum_destination_selected"
     LOCATION_INVENTORY_REQUESTED = "location_inventory_requested"
     PLANET_TERRAIN_LOAD = "planet_terrain_load"
+    PLANET_CELLS_LOADED = "planet_cells_loaded"
     LOCATION_CHANGED = "location_changed"
     # -- HUD, contracts and missions ------------------------------------------------------
     HUD_NOTIFICATION = "hud_notification"
@@ -69,6 +70,7 @@ class EventType(StrEnum):
     TRAVEL_TO_CONTRACT_LOCATION = "travel_to_contract_location"
     # -- commerce -------------------------------------------------------------------------
     SHOP_BUY_REQUEST = "shop_buy_request"
+    SHOP_SELL_REQUEST = "shop_sell_request"
     SHOP_FLOW_RESPONSE = "shop_flow_response"
     COMMODITY_BUY_REQUEST = "commodity_buy_request"
     COMMODITY_SELL_REQUEST = "commodity_sell_request"

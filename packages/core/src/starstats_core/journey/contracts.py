@@ -81,6 +81,7 @@ class Contracts:
         self.ctx = ctx
         self.runs: dict[str, Contract] = {}
         self.objective_missions: dict[str, str] = {}
+        # Runs with an outcome, waiting `SETTLE_SECONDS` before they close (also in `runs`).
         self.settling: list[Contract] = []
         self.handlers: dict[str, Callable[[BaseEvent], None]] = {
             "hud_notification": self._hud,

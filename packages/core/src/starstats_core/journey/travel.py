@@ -31,7 +31,9 @@ class _Plan:
     destination: str | None
     selected_at: str
     ref: str
-    origin: Stop | None
+    # The stop the player was at when the target was chosen: its place key and name.
+    origin: str | None
+    origin_name: str | None
     engaged: bool = False
     rerouted: bool = False
     # What to call a destination that is no place (a contract's beacon).
@@ -142,7 +144,8 @@ class Travel:
                 destination=destination,
                 selected_at=self.ctx.at,
                 ref=self.ctx.ref,
-                origin=self.ctx.stop,
+                origin=None if self.ctx.stop is None else self.ctx.stop.place,
+                origin_name=None if self.ctx.stop is None else self.ctx.stop.name,
                 label=label,
             )
             self.plans[vehicle_id] = plan
@@ -176,7 +179,6 @@ class Travel:
         destination = None if plan is None else plan.destination
         label = None if plan is None else plan.label
         place = names.place(destination) if destination else None
-        origin = None if plan is None else plan.origin
         leg = Leg(
             session_id=ctx.session.session_id,
             n=ctx.number(),
@@ -185,8 +187,8 @@ class Travel:
             vehicle=vehicle or None,
             vehicle_name=names.ship_name(vehicle) if vehicle else None,
             vehicle_id=vehicle_id or None,
-            origin=None if origin is None else origin.place,
-            origin_name=None if origin is None else origin.name,
+            origin=None if plan is None else plan.origin,
+            origin_name=None if plan is None else plan.origin_name,
             destination=None if place is None else place.key,
             destination_raw=destination,
             destination_name=(
