@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from starstats_core.events import event_from_dict
 from starstats_core.events.base import BaseEvent
-from starstats_core.journey import JourneyFold, journey_document, order_key, state
+from starstats_core.journey import (
+    JourneyFold,
+    Session,
+    journey_document,
+    order_key,
+    session_totals,
+    state,
+)
 from starstats_core.parser import LogParser
 from starstats_core.synth import Era, synthesize_log
 
@@ -345,7 +352,15 @@ def test_open_facts_are_shown_without_being_closed() -> None:
     journey = JourneyFold(ME)
     journey.feed([(HEADER, "h"), (JOIN, "j"), (ev("player_spawned", "20:02:00.000"), "s")])
     kinds = sorted(f.KIND for f in journey.open_facts())
-    assert kinds == ["life", "session", "stretch"]
+    assert kinds == ["life", "session"]
+    (session,) = (f for f in journey.open_facts() if f.KIND == "session")
+    # Times run to the last event: 20:01 join to 20:02 spawn is one minute in the PU.
+    assert isinstance(session, Session)
+    assert (session.seconds, session.pu_seconds, session.totals["pu_seconds"]) == (
+        120.0,
+        60.0,
+        60.0,
+    )
     assert all(f.ended_at is None for f in journey.open_facts() if f.KIND != "session")
     # Looking did not close anything: finishing still closes them once.
     assert sorted(f.KIND for f in journey.finish()) == ["life", "session"]
@@ -366,6 +381,17 @@ def test_a_fold_dumped_and_loaded_between_chunks_gives_the_same_facts(
         # Through JSON text, as a server keeps it between two batches.
         journey = state.load(json.loads(json.dumps(state.dump(journey))))
     assert out + _dicts(journey.finish()) == _fold_in_chunks(items, [])
+
+
+@pytest.mark.parametrize("era", list(Era))
+def test_session_totals_kept_while_folding_equal_totals_recounted_from_the_facts(era: Era) -> None:
+    journey = JourneyFold("Synth_Pilot")
+    facts = journey.feed(STREAMS[era]) + journey.finish()
+    sessions = [f for f in facts if isinstance(f, Session)]
+    assert sessions
+    for session in sessions:
+        mine = [f for f in facts if f.session_id == session.session_id]
+        assert session.totals == session_totals(session, mine)
 
 
 def test_a_state_of_another_version_is_refused() -> None:

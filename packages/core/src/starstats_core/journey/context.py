@@ -5,6 +5,7 @@ the player's own names, the facts closed so far, and where and in what the playe
 from dataclasses import dataclass, field
 
 from starstats_core.journey.facts import Fact, Session, Stint, Stop
+from starstats_core.journey.summary import add_sums, fact_sums
 
 
 @dataclass(slots=True)
@@ -26,6 +27,8 @@ class Context:
     mode: str | None = None
     # The solar system the player is in, when a line said so.
     system: str | None = None
+    # What the closed facts add to the session's totals so far (summary.fact_sums).
+    sums: dict[str, float] = field(default_factory=dict)
 
     def number(self) -> int:
         """The next fact number of this session."""
@@ -39,4 +42,6 @@ class Context:
 
     def close(self, fact: Fact) -> None:
         """Hand a finished fact out."""
+        if not isinstance(fact, Session):
+            add_sums(self.sums, fact_sums(fact))
         self.closed.append(fact)

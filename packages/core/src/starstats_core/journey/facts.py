@@ -109,7 +109,7 @@ class Stint(Fact):
     name: str = ""
     vehicle_id: str = ""
     seconds: float = 0.0
-    # released, destroyed, stored, died, session_end.
+    # released, destroyed, stored, left (the player left the PU or the match), session_end.
     end: str | None = None
     legs: int = 0
 
@@ -267,10 +267,13 @@ class Session(Fact):
     combat_logged: bool | None = None
     shards: list[str] = field(default_factory=list)
     stretches: list[Stretch] = field(default_factory=list)
+    # The session's totals (summary.totals_of), set when it closes and in open snapshots.
+    totals: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = Fact.to_dict(self)
         out["stretches"] = [s.to_dict() for s in self.stretches]
+        out["totals"] = dict(self.totals)
         return out
 
 

@@ -14,15 +14,17 @@ the time in the persistent universe (a shard joined) and in Arena Commander matc
 rest is menus and loading.
 """
 
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from starstats_core.events.base import BaseEvent
 from starstats_core.journey.context import Context
 from starstats_core.journey.contracts import Contracts
-from starstats_core.journey.facts import Fact, Session, Stretch
+from starstats_core.journey.facts import Fact, Life, Session, Stint, Stop, Stretch
 from starstats_core.journey.instants import instant, span
 from starstats_core.journey.lives import Lives
+from starstats_core.journey.summary import add_sums, fact_sums, totals_of
 from starstats_core.journey.trade import Trades
 from starstats_core.journey.travel import Travel
 from starstats_core.versions import logs_combat, parse_version
@@ -146,6 +148,10 @@ class _Run:
             return
         ctx = self.ctx
         self.lives.leave()
+        # Out of the PU or the match, the player is at no place and at no controls: a stop
+        # or stint left open would run on through the menus past the quit.
+        self.travel.end_stint("left")
+        self.travel.leave(ctx.at)
         stretch.ended_at = ctx.at
         stretch.seconds = span(stretch.started_at, ctx.at)
         stretch.end = how
@@ -218,21 +224,52 @@ class _Run:
         session = self.ctx.session
         if session.end != "quit":
             session.ended_at = self.ctx.at
-        session.seconds = span(session.started_at, session.ended_at)
-        session.menu_seconds = round(
-            max(0.0, session.seconds - session.pu_seconds - session.arena_seconds), 3
-        )
+        _timed(session)
+        session.totals = totals_of(session, self.ctx.sums)
         self.ctx.close(session)
 
     def open_facts(self) -> list[Fact]:
-        found: list[Fact] = [self.ctx.session]
+        """Copies of the open facts as they stand at the last event: times run to it, the
+        open stretch is in the session's, the session's totals count the open facts too."""
+        ctx = self.ctx
+        found: list[Fact] = []
+        live: list[Fact] = [
+            *self.travel.open_facts(),
+            *self.lives.open_facts(),
+            *self.contracts.open_facts(),
+            *self.trades.open_facts(),
+        ]
+        for fact in live:
+            snapshot = copy.copy(fact)
+            if isinstance(snapshot, Stop | Stint | Life) and snapshot.ended_at is None:
+                snapshot.seconds = span(snapshot.started_at, ctx.at)
+            found.append(snapshot)
+        session = copy.copy(ctx.session)
+        session.stretches = list(session.stretches)
         if self.stretch is not None:
-            found.append(self.stretch)
-        found += self.travel.open_facts()
-        found += self.lives.open_facts()
-        found += self.contracts.open_facts()
-        found += self.trades.open_facts()
-        return found
+            stretch = copy.copy(self.stretch)
+            stretch.seconds = span(stretch.started_at, ctx.at)
+            session.stretches.append(stretch)
+            if stretch.mode == "pu":
+                session.pu_seconds = round(session.pu_seconds + stretch.seconds, 3)
+            else:
+                session.arena_seconds = round(session.arena_seconds + stretch.seconds, 3)
+        if session.end != "quit":
+            session.ended_at = ctx.at
+        _timed(session)
+        sums = dict(ctx.sums)
+        for fact in found:
+            add_sums(sums, fact_sums(fact))
+        session.totals = totals_of(session, sums)
+        return [session, *found]
+
+
+def _timed(session: Session) -> None:
+    """Set a session's length and its time in menus from its ends and stretches."""
+    session.seconds = span(session.started_at, session.ended_at)
+    session.menu_seconds = round(
+        max(0.0, session.seconds - session.pu_seconds - session.arena_seconds), 3
+    )
 
 
 class JourneyFold:
@@ -326,8 +363,15 @@ class JourneyFold:
         return [] if run is None else self._finish_run(run)
 
     def open_facts(self) -> list[Fact]:
-        """The facts still open, as they stand (not closed, not to be stored as final)."""
+        """Copies of the facts still open, as they stand at the last event (the session
+        first); not final. Looking changes nothing."""
         return [] if self._run is None else self._run.open_facts()
+
+    @property
+    def session_id(self) -> str | None:
+        """The id of the session being folded (None before the first event or after
+        `finish`)."""
+        return None if self._run is None else self._run.ctx.session.session_id
 
     def player(self) -> dict[str, Any]:
         """Who the player is, as far as the log and the caller said."""
@@ -336,3 +380,6 @@ class JourneyFold:
 
 # Event types that may start a session whatever the time since the last event.
 _BREAKING = frozenset({"session_started", "process_init"})
+# The event types some part of the fold reads. Any other event only moves the clock (its
+# `type` and `timestamp` are all that is read), so a caller may pass a light stand-in.
+RELEVANT_TYPES = frozenset(_Run(Context(session=Session("", 0, None), me=set())).handlers)

@@ -68,6 +68,7 @@ def _run_dict(run: _Run) -> dict[str, Any]:
         "session": ctx.session.to_dict(),
         "me": sorted(ctx.me),
         "next_n": ctx.next_n,
+        "sums": dict(ctx.sums),
         "at": ctx.at,
         "ref": ctx.ref,
         "stop": _opt(ctx.stop),
@@ -116,6 +117,7 @@ def _typed(data: dict[str, Any] | None, cls: type[Fact]) -> Any:
 def _load_run(data: dict[str, Any]) -> _Run:
     ctx = Context(session=_typed(data["session"], Session), me=set(data["me"]))
     ctx.next_n = int(data["next_n"])
+    ctx.sums = {str(k): float(v) for k, v in data["sums"].items()}
     ctx.at, ctx.ref = data["at"], data["ref"]
     ctx.stop = _typed(data["stop"], Stop)
     ctx.stint = _typed(data["stint"], Stint)

@@ -48,40 +48,60 @@ _NULLABLE = frozenset({"kills", "vehicle_kills"})
 _COUNTED_TRADES = frozenset({"confirmed", "submitted"})
 
 
-def session_totals(session: Session, facts: Iterable[Fact]) -> dict[str, Any]:
-    """One session's totals from its facts (the session fact itself and everything else
-    with its `session_id`)."""
+def fact_sums(fact: Fact) -> dict[str, float]:
+    """What one fact (not a session) adds to its session's totals; kill counts are raw here
+    and become None in `totals_of` for a session whose version does not log kills."""
+    if isinstance(fact, Leg):
+        if fact.status != "arrived":
+            return {}
+        return {"quantum_legs" if fact.leg_kind == "quantum" else "jumps": 1}
+    if isinstance(fact, Stint):
+        return {"ship_seconds": fact.seconds}
+    if isinstance(fact, Death):
+        return {"deaths": 1}
+    if isinstance(fact, Kill):
+        return {"kills" if fact.target_kind == "actor" else "vehicle_kills": 1}
+    if isinstance(fact, Contract):
+        found: dict[str, float] = {}
+        if fact.accepted_in_session:
+            found["contracts_accepted"] = 1
+        if f"contracts_{fact.outcome}" in TOTAL_KEYS:
+            found[f"contracts_{fact.outcome}"] = 1
+        return found
+    if isinstance(fact, Trade) and fact.status in _COUNTED_TRADES and fact.total:
+        return {"trade_spent" if fact.side == "buy" else "trade_earned": fact.total}
+    return {}
+
+
+def add_sums(into: dict[str, float], part: dict[str, float]) -> None:
+    """Add `part` (a `fact_sums`) into `into`."""
+    for key, value in part.items():
+        into[key] = into.get(key, 0) + value
+
+
+def totals_of(session: Session, sums: dict[str, float]) -> dict[str, Any]:
+    """A session's totals: its own times plus the sums of its other facts."""
     totals: dict[str, Any] = dict.fromkeys(TOTAL_KEYS, 0)
+    for key, value in sums.items():
+        if key in totals:
+            totals[key] = value
     totals["sessions"] = 1
     totals["play_seconds"] = session.seconds
     totals["pu_seconds"] = session.pu_seconds
     totals["arena_seconds"] = session.arena_seconds
     totals["menu_seconds"] = session.menu_seconds
-    kills = vehicle_kills = 0
-    for fact in facts:
-        if isinstance(fact, Leg):
-            if fact.status == "arrived":
-                totals["quantum_legs" if fact.leg_kind == "quantum" else "jumps"] += 1
-        elif isinstance(fact, Stint):
-            totals["ship_seconds"] += fact.seconds
-        elif isinstance(fact, Death):
-            totals["deaths"] += 1
-        elif isinstance(fact, Kill):
-            if fact.target_kind == "actor":
-                kills += 1
-            else:
-                vehicle_kills += 1
-        elif isinstance(fact, Contract):
-            if fact.accepted_in_session:
-                totals["contracts_accepted"] += 1
-            key = f"contracts_{fact.outcome}"
-            if key in totals:
-                totals[key] += 1
-        elif isinstance(fact, Trade) and fact.status in _COUNTED_TRADES and fact.total:
-            totals["trade_spent" if fact.side == "buy" else "trade_earned"] += fact.total
-    totals["kills"] = kills if session.combat_logged else None
-    totals["vehicle_kills"] = vehicle_kills if session.combat_logged else None
+    if not session.combat_logged:
+        totals["kills"] = totals["vehicle_kills"] = None
     return _rounded(totals)
+
+
+def session_totals(session: Session, facts: Iterable[Fact]) -> dict[str, Any]:
+    """One session's totals from its facts (every fact with its `session_id`)."""
+    sums: dict[str, float] = {}
+    for fact in facts:
+        if not isinstance(fact, Session):
+            add_sums(sums, fact_sums(fact))
+    return totals_of(session, sums)
 
 
 def add_totals(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -99,6 +119,20 @@ def add_totals(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _rounded(totals: dict[str, Any]) -> dict[str, Any]:
+    for key in (
+        "sessions",
+        "quantum_legs",
+        "jumps",
+        "deaths",
+        "contracts_accepted",
+        "contracts_completed",
+        "contracts_failed",
+        "contracts_abandoned",
+    ):
+        totals[key] = int(totals[key])
+    for key in ("kills", "vehicle_kills"):
+        if totals[key] is not None:
+            totals[key] = int(totals[key])
     for key in ("play_seconds", "pu_seconds", "arena_seconds", "menu_seconds", "ship_seconds"):
         totals[key] = round(float(totals[key]), 3)
     totals["trade_spent"] = round(float(totals["trade_spent"]), 2)
