@@ -15,7 +15,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_PORT ?= 3000
 
-.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-ingest bench-client bench-web bench-stats bench-audit bench-authz load bench reliability clean
+.PHONY: up test sync lint typecheck contracts pytest client-only bench-parser bench-journey bench-ingest bench-client bench-web bench-stats bench-audit bench-authz load bench reliability clean
 
 sync:
 	$(UV) sync --all-packages --locked
@@ -56,6 +56,10 @@ test: lint typecheck contracts client-only pytest
 
 bench-parser: sync
 	$(UV) run python scripts/bench_parser.py
+
+# The journey fold in core: events/s against a plain loop over the same events (docs/benchmarks.md).
+bench-journey: sync
+	$(UV) run python scripts/bench_journey.py
 
 # Ingest throughput over real HTTP on a throwaway PostgreSQL (see docs/benchmarks.md).
 bench-ingest: sync

@@ -12,7 +12,8 @@ the first time); the hand-written analysis around it is kept as it is. The secti
 the date, the commit, the machine and one table: benchmark | figure | value | baseline |
 ratio (value / baseline) | target | met.
 
-  --only a,b        run a subset (names: parser, ingest, client, audit, stats, web, authz, load);
+  --only a,b        run a subset (names: parser, journey, ingest, client, audit, stats, web,
+                    authz, load);
                     the section then holds that subset
   --quick           small sizes for every benchmark (a smoke run; figures not comparable)
   --from-json DIR   render the section from the reports saved in DIR, running nothing
@@ -74,6 +75,7 @@ BENCHMARKS: tuple[Bench, ...] = tuple(
     Bench(name, script, tuple(quick.split()), make, (8333,) if name == "audit" else ())
     for name, script, quick, make in (
         ("parser", "bench_parser.py", "--lines 20000 --repeat 1", "bench-parser"),
+        ("journey", "bench_journey.py", "--quick", "bench-journey"),
         (
             "ingest",
             "bench_ingest.py",
@@ -240,6 +242,33 @@ def _parser(report: dict[str, Any]) -> list[Row]:
                 "lines/s",
             )
         )
+    return rows
+
+
+def _journey(report: dict[str, Any]) -> list[Row]:
+    b = "journey"
+    rows: list[Row] = []
+    fold = report.get("fold")
+    if fold is not None:
+        stream, base = fold["stream"], fold["baseline"]
+        target = _n(fold.get("target_events_per_s", 500_000))
+        rows += [
+            Row(
+                b,
+                f"{how}, {_count(stream['events'])} events of {stream['launches']} synthesized "
+                f"launches (best of {report['repeat']})",
+                _n(fold[key]["events_per_s"]),
+                "events/s",
+                "plain loop over the same events",
+                _n(base["events_per_s"]),
+                f"≥ {target:,.0f} events/s",
+                _n(fold[key]["events_per_s"]) >= target,
+            )
+            for key, how in (
+                ("fold", "fold at once"),
+                ("fold_chunked", f"fold in chunks of {_count(fold['chunk_events'])}"),
+            )
+        ]
     return rows
 
 
@@ -571,6 +600,7 @@ def _load(report: dict[str, Any]) -> list[Row]:
 
 BUILDERS: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "parser": _parser,
+    "journey": _journey,
     "ingest": _ingest,
     "client": _client,
     "audit": _audit,

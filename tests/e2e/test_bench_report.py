@@ -78,6 +78,30 @@ PARSER: dict[str, Any] = {
 }
 
 
+def _rate(events: int, per_s: float) -> dict[str, Any]:
+    return {"events": events, "events_per_s": per_s, "seconds": events / per_s}
+
+
+JOURNEY: dict[str, Any] = {
+    "fold": {
+        "baseline": _rate(500_000, 5_000_000.0),
+        "chunk_events": 1000,
+        "facts": {"session": 850, "stop": 20_000},
+        "fold": _rate(500_000, 250_000.0),
+        "fold_chunked": _rate(500_000, 200_000.0),
+        "ratio": 20.0,
+        "ratio_chunked": 25.0,
+        "stream": {"events": 500_000, "launches": 850, "lines": 4_200_000, "seconds": 60.0},
+        "target_events_per_s": 500000,
+        "target_met": False,
+    },
+    "parts": ["fold"],
+    "quick": False,
+    "repeat": 3,
+    "target_met": False,
+}
+
+
 def _ingest_run(accepted: int, per_s: float, p50: float, p99: float) -> dict[str, Any]:
     return {
         "accepted": accepted,
@@ -343,6 +367,7 @@ LOAD: dict[str, Any] = {
 
 REPORTS = {
     "parser": PARSER,
+    "journey": JOURNEY,
     "ingest": INGEST,
     "client": CLIENT,
     "audit": AUDIT,
@@ -480,6 +505,20 @@ def test_table_rows_and_ratios(tmp_path: Path) -> None:
     assert rss[2:5] == ["110.0 MiB", "read + split: 40.0 MiB", "2.75×"]
     doubled = _row(rows, "parser", "parse peak RSS, input doubled")
     assert doubled[2:5] == ["110.5 MiB", "parse, 1x input: 110.0 MiB", "1.00×"]
+
+    once = _row(rows, "journey", "fold at once, 500,000 events of 850 synthesized launches")
+    assert once[2:] == [
+        "250,000 events/s",
+        "plain loop over the same events: 5,000,000 events/s",
+        "0.05×",
+        "≥ 500,000 events/s",
+        "**no**",
+    ]
+    assert _row(rows, "journey", "fold in chunks of 1,000, 500,000 events")[2:5] == [
+        "200,000 events/s",
+        "plain loop over the same events: 5,000,000 events/s",
+        "0.04×",
+    ]
 
     ingest = _row(rows, "ingest", "events/s at batch 1,000")
     assert ingest[2:] == [

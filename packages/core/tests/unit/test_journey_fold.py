@@ -400,3 +400,11 @@ def test_a_state_of_another_version_is_refused() -> None:
         state.load({**dumped, "version": 999})
     with pytest.raises(ValueError, match="hold together"):
         state.load({"version": state.STATE_VERSION})
+
+
+def test_an_offered_contract_is_not_a_run() -> None:
+    offer = ev(
+        "hud_notification", "20:10:00.000", text="Contract Available: Cargo Haul : ",
+        notification_id=5, mission_id="3af45943-4580-483c-9f6c-1d7006eb5e66", category="other",
+    )  # fmt: skip
+    assert fold([HEADER, offer, QUIT])["contracts"] == []

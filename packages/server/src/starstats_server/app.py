@@ -14,6 +14,7 @@ from starstats_server.api import audit as audit_api
 from starstats_server.api import auth, devices, ops, orgs, sharing
 from starstats_server.api import history as history_api
 from starstats_server.api import ingest as ingest_api
+from starstats_server.api import journey as journey_api
 from starstats_server.api import stats as stats_api
 from starstats_server.api.errors import error_body, install_error_handlers
 from starstats_server.api.limits import BodyLimitMiddleware
@@ -213,5 +214,6 @@ def create_app(
     app.include_router(audit_api.router)
     app.include_router(stats_api.router)
     app.include_router(sharing.router)
+    app.include_router(journey_api.router)
     app.include_router(orgs.router)
     return app

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     trust_forwarded_for: bool = False
     # Migrations on `serve` (and on app start-up); tests that migrate once turn it off.
     auto_migrate: bool = True
+    # Keep journey facts up to date at ingest (ADR 0009). Off only to measure what they
+    # cost (scripts/bench_journey.py): the journey is then stale until `journey rebuild`.
+    journey_at_ingest: bool = True
     # The audit log's object-store mirror (docs/audit.md); off while no endpoint is set. Each
     # key may be given as a value or as a file holding it (`_FILE`, e.g. a mounted secret).
     audit_s3_access_key: str | None = None

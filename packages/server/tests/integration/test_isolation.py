@@ -496,6 +496,30 @@ def probe_remove_member(w: Iso) -> None:
     assert {m["handle"] for m in members} == {w.b.handle, w.c.handle, w.a.handle}
 
 
+def probe_my_journey_session(w: Iso) -> None:
+    # B's own session, asked for by A: the 404 a session nobody has gets.
+    theirs = _ok(w.as_b("GET", "/v1/me/journey/sessions"))["sessions"]
+    assert theirs, "B has a session"
+    session_id = theirs[0]["session_id"]
+    response = w.as_a("GET", f"/v1/me/journey/sessions/{session_id}")
+    _refused(response, 404, "session_not_found")
+    nobody = w.as_a("GET", "/v1/me/journey/sessions/no-such-session")
+    assert nobody.json() == response.json()
+
+
+_JOURNEY_VIEWS = ("", "/sessions", "/places", "/legs", "/ships", "/lives", "/combat",
+                  "/contracts", "/trades", "/records")  # fmt: skip
+_JOURNEY_PROBES: dict[str, Probe] = {
+    **{f"GET /v1/me/journey{v}": _my_read(f"/v1/me/journey{v}") for v in _JOURNEY_VIEWS},
+    "GET /v1/me/journey/sessions/{session_id}": probe_my_journey_session,
+    **{f"GET /v1/u/{{handle}}/journey{v}": _user_view(f"journey{v}") for v in _JOURNEY_VIEWS},
+    "GET /v1/u/{handle}/journey/sessions/{session_id}": _user_view("journey/sessions/any"),
+    **{
+        f"GET /v1/public/{{handle}}/journey{v}": _public_view(f"journey{v}") for v in _JOURNEY_VIEWS
+    },
+    "GET /v1/public/{handle}/journey/sessions/{session_id}": _public_view("journey/sessions/any"),
+}
+
 PROBES: dict[str, Probe] = {
     "GET /.well-known/jwks.json": _public_ops("/.well-known/jwks.json"),
     "GET /.well-known/openid-configuration": _public_ops("/.well-known/openid-configuration"),
@@ -542,6 +566,7 @@ PROBES: dict[str, Probe] = {
     "GET /v1/u/{handle}/stats": _user_view("stats"),
     "GET /v1/u/{handle}/summary": _user_view("summary"),
     "GET /v1/u/{handle}/timeline": _user_view("timeline"),
+    **_JOURNEY_PROBES,
 }
 
 

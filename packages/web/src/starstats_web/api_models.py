@@ -51,9 +51,35 @@ class AuthResponse(BaseModel):
     user_id: Annotated[UUID, Field(title="User Id")]
 
 
+class CauseCount(BaseModel):
+    cause: Annotated[str | None, Field(title="Cause")]
+    count: Annotated[int, Field(title="Count")]
+
+
 class DayCountOut(BaseModel):
     count: Annotated[int, Field(title="Count")]
     date: Annotated[date_aliased, Field(title="Date")]
+
+
+class DeathFact(BaseModel):
+    cause: Annotated[str | None, Field(title="Cause")] = "unknown"
+    damage_type: Annotated[str | None, Field(title="Damage Type")] = None
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    game_mode: Annotated[str | None, Field(title="Game Mode")] = "pu"
+    killer: Annotated[str | None, Field(title="Killer")] = None
+    killer_is_npc: Annotated[bool | None, Field(title="Killer Is Npc")] = None
+    killer_name: Annotated[str | None, Field(title="Killer Name")] = None
+    kind: Annotated[Literal["death"], Field(title="Kind")] = "death"
+    n: Annotated[int, Field(title="N")]
+    place: Annotated[str | None, Field(title="Place")] = None
+    place_name: Annotated[str | None, Field(title="Place Name")] = None
+    session_id: Annotated[str, Field(title="Session Id")]
+    ship: Annotated[str | None, Field(title="Ship")] = None
+    started_at: Annotated[str | None, Field(title="Started At")]
+    weapon: Annotated[str | None, Field(title="Weapon")] = None
+    weapon_name: Annotated[str | None, Field(title="Weapon Name")] = None
 
 
 class DeleteAccountRequest(BaseModel):
@@ -116,6 +142,20 @@ class EventPageOut(BaseModel):
     """
 
 
+class GoodOut(BaseModel):
+    buys: Annotated[int, Field(title="Buys")]
+    earned: Annotated[float, Field(title="Earned")]
+    good: Annotated[str | None, Field(title="Good")]
+    good_name: Annotated[str | None, Field(title="Good Name")] = None
+    market: Annotated[str | None, Field(title="Market")] = None
+    profit: Annotated[float, Field(title="Profit")]
+    """
+    earned − spent for this good in the window
+    """
+    sells: Annotated[int, Field(title="Sells")]
+    spent: Annotated[float, Field(title="Spent")]
+
+
 class Health(BaseModel):
     status: Annotated[Literal["ok"], Field(title="Status")]
     version: Annotated[str, Field(title="Version")]
@@ -164,6 +204,91 @@ class Jwks(BaseModel):
     keys: Annotated[list[Jwk], Field(title="Keys")]
 
 
+class KillFact(BaseModel):
+    damage_type: Annotated[str | None, Field(title="Damage Type")] = None
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    game_mode: Annotated[str | None, Field(title="Game Mode")] = "pu"
+    kind: Annotated[Literal["kill"], Field(title="Kind")] = "kill"
+    n: Annotated[int, Field(title="N")]
+    place: Annotated[str | None, Field(title="Place")] = None
+    place_name: Annotated[str | None, Field(title="Place Name")] = None
+    session_id: Annotated[str, Field(title="Session Id")]
+    ship: Annotated[str | None, Field(title="Ship")] = None
+    started_at: Annotated[str | None, Field(title="Started At")]
+    target_kind: Annotated[str | None, Field(title="Target Kind")] = "actor"
+    victim: Annotated[str | None, Field(title="Victim")] = ""
+    victim_is_npc: Annotated[bool | None, Field(title="Victim Is Npc")] = False
+    victim_name: Annotated[str | None, Field(title="Victim Name")] = ""
+    weapon: Annotated[str | None, Field(title="Weapon")] = None
+    weapon_name: Annotated[str | None, Field(title="Weapon Name")] = None
+
+
+class LastSeenOut(BaseModel):
+    at: Annotated[str | None, Field(title="At")]
+    place: Annotated[str | None, Field(title="Place")]
+    place_name: Annotated[str | None, Field(title="Place Name")]
+    session_id: Annotated[str, Field(title="Session Id")]
+    session_open: Annotated[bool, Field(title="Session Open")]
+    """
+    The newest session has not logged its quit.
+    """
+    ship: Annotated[str | None, Field(title="Ship")]
+    ship_name: Annotated[str | None, Field(title="Ship Name")]
+
+
+class LegFact(BaseModel):
+    destination: Annotated[str | None, Field(title="Destination")] = None
+    destination_name: Annotated[str | None, Field(title="Destination Name")] = None
+    destination_raw: Annotated[str | None, Field(title="Destination Raw")] = None
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    kind: Annotated[Literal["leg"], Field(title="Kind")] = "leg"
+    leg_kind: Annotated[str | None, Field(title="Leg Kind")] = "quantum"
+    n: Annotated[int, Field(title="N")]
+    origin: Annotated[str | None, Field(title="Origin")] = None
+    origin_name: Annotated[str | None, Field(title="Origin Name")] = None
+    rerouted: Annotated[bool | None, Field(title="Rerouted")] = False
+    seconds: Annotated[float | None, Field(title="Seconds")] = None
+    session_id: Annotated[str, Field(title="Session Id")]
+    started_at: Annotated[str | None, Field(title="Started At")]
+    status: Annotated[str | None, Field(title="Status")] = "arrived"
+    vehicle: Annotated[str | None, Field(title="Vehicle")] = None
+    vehicle_id: Annotated[str | None, Field(title="Vehicle Id")] = None
+    vehicle_name: Annotated[str | None, Field(title="Vehicle Name")] = None
+
+
+class LegPageOut(BaseModel):
+    items: Annotated[list[LegFact], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
+class LifeFact(BaseModel):
+    cause: Annotated[str | None, Field(title="Cause")] = None
+    end: Annotated[str | None, Field(title="End")] = None
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    incapacitations: Annotated[int | None, Field(title="Incapacitations")] = 0
+    kind: Annotated[Literal["life"], Field(title="Kind")] = "life"
+    med_bed_heals: Annotated[int | None, Field(title="Med Bed Heals")] = 0
+    n: Annotated[int, Field(title="N")]
+    place: Annotated[str | None, Field(title="Place")] = None
+    place_name: Annotated[str | None, Field(title="Place Name")] = None
+    revived: Annotated[int | None, Field(title="Revived")] = 0
+    seconds: Annotated[float | None, Field(title="Seconds")] = 0.0
+    session_id: Annotated[str, Field(title="Session Id")]
+    ship: Annotated[str | None, Field(title="Ship")] = None
+    started_at: Annotated[str | None, Field(title="Started At")]
+
+
+class LifePageOut(BaseModel):
+    items: Annotated[list[LifeFact], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
 class LoginRequest(BaseModel):
     email: Annotated[str, Field(max_length=254, title="Email")]
     password: Annotated[str, Field(max_length=1024, title="Password")]
@@ -181,6 +306,17 @@ class Me(BaseModel):
     staff_roles: Annotated[list[str], Field(title="Staff Roles")]
     totp_enabled: Annotated[bool, Field(title="Totp Enabled")]
     user_id: Annotated[UUID, Field(title="User Id")]
+
+
+class Objective(BaseModel):
+    """
+    One objective of a contract, with every state the log gave it.
+    """
+
+    history: Annotated[list[list[str]] | None, Field(title="History")] = None
+    objective_id: Annotated[str, Field(title="Objective Id")]
+    state: Annotated[str | None, Field(title="State")] = "inprogress"
+    text: Annotated[str | None, Field(title="Text")] = None
 
 
 class OpenIdConfiguration(BaseModel):
@@ -220,6 +356,16 @@ class PairingStarted(BaseModel):
     label: Annotated[str, Field(title="Label")]
 
 
+class PlaceOut(BaseModel):
+    last_at: Annotated[AwareDatetime | None, Field(title="Last At")]
+    name: Annotated[str | None, Field(title="Name")] = None
+    place: Annotated[str, Field(title="Place")]
+    place_kind: Annotated[str | None, Field(title="Place Kind")] = None
+    seconds: Annotated[float, Field(title="Seconds")]
+    system: Annotated[str | None, Field(title="System")] = None
+    visits: Annotated[int, Field(title="Visits")]
+
+
 class Checks(StrEnum):
     ok = "ok"
     fail = "fail"
@@ -235,6 +381,24 @@ class Readiness(BaseModel):
     checks: Annotated[dict[str, Checks], Field(title="Checks")]
     status: Annotated[Status, Field(title="Status")]
     version: Annotated[str, Field(title="Version")]
+
+
+class RecordOut(BaseModel):
+    at: Annotated[AwareDatetime | None, Field(title="At")] = None
+    label: Annotated[str | None, Field(title="Label")] = None
+    session_id: Annotated[str | None, Field(title="Session Id")] = None
+    ship: Annotated[str | None, Field(title="Ship")] = None
+    unit: Annotated[str, Field(title="Unit")]
+    value: Annotated[float, Field(title="Value")]
+
+
+class RecordsOut(BaseModel):
+    biggest_sale: RecordOut | None
+    longest_life: RecordOut | None
+    longest_session: RecordOut | None
+    most_contracts_completed: RecordOut | None
+    most_quantum_legs: RecordOut | None
+    most_time_in_one_ship: RecordOut | None
 
 
 class RedeemRequest(BaseModel):
@@ -301,6 +465,14 @@ class SharedWithMeOut(BaseModel):
     shares: Annotated[list[SharedWithMeItem], Field(title="Shares")]
 
 
+class ShipOut(BaseModel):
+    last_at: Annotated[AwareDatetime | None, Field(title="Last At")]
+    name: Annotated[str, Field(title="Name")]
+    seconds: Annotated[float, Field(title="Seconds")]
+    ship: Annotated[str, Field(title="Ship")]
+    stints: Annotated[int, Field(title="Stints")]
+
+
 class SignupRequest(BaseModel):
     claimed_handle: Annotated[str, Field(max_length=256, title="Claimed Handle")]
     email: Annotated[str, Field(max_length=254, title="Email")]
@@ -360,9 +532,137 @@ class StatsOverviewOut(BaseModel):
     total_events: Annotated[int, Field(title="Total Events")]
 
 
+class StintFact(BaseModel):
+    end: Annotated[str | None, Field(title="End")] = None
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    kind: Annotated[Literal["stint"], Field(title="Kind")] = "stint"
+    legs: Annotated[int | None, Field(title="Legs")] = 0
+    n: Annotated[int, Field(title="N")]
+    name: Annotated[str | None, Field(title="Name")] = ""
+    seconds: Annotated[float | None, Field(title="Seconds")] = 0.0
+    session_id: Annotated[str, Field(title="Session Id")]
+    ship: Annotated[str | None, Field(title="Ship")] = ""
+    started_at: Annotated[str | None, Field(title="Started At")]
+    vehicle_id: Annotated[str | None, Field(title="Vehicle Id")] = ""
+
+
+class StopFact(BaseModel):
+    arrived_by: Annotated[str | None, Field(title="Arrived By")] = ""
+    body: Annotated[str | None, Field(title="Body")] = None
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    kind: Annotated[Literal["stop"], Field(title="Kind")] = "stop"
+    n: Annotated[int, Field(title="N")]
+    name: Annotated[str | None, Field(title="Name")] = ""
+    place: Annotated[str | None, Field(title="Place")] = ""
+    place_kind: Annotated[str | None, Field(title="Place Kind")] = ""
+    raw: Annotated[str | None, Field(title="Raw")] = ""
+    seconds: Annotated[float | None, Field(title="Seconds")] = 0.0
+    session_id: Annotated[str, Field(title="Session Id")]
+    signals: Annotated[list[str] | None, Field(title="Signals")] = None
+    started_at: Annotated[str | None, Field(title="Started At")]
+    system: Annotated[str | None, Field(title="System")] = None
+
+
+class StretchFact(BaseModel):
+    end: Annotated[str | None, Field(title="End")] = None
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    game_mode: Annotated[str | None, Field(title="Game Mode")] = None
+    kind: Annotated[Literal["stretch"], Field(title="Kind")] = "stretch"
+    mode: Annotated[str | None, Field(title="Mode")] = "pu"
+    n: Annotated[int, Field(title="N")]
+    seconds: Annotated[float | None, Field(title="Seconds")] = 0.0
+    session_id: Annotated[str, Field(title="Session Id")]
+    shard: Annotated[str | None, Field(title="Shard")] = None
+    started_at: Annotated[str | None, Field(title="Started At")]
+
+
 class TimelineOut(BaseModel):
     buckets: Annotated[list[DayCountOut], Field(title="Buckets")]
     days: Annotated[int, Field(title="Days")]
+
+
+class TotalsOut(BaseModel):
+    arena_seconds: Annotated[float, Field(title="Arena Seconds")]
+    contracts_abandoned: Annotated[int, Field(title="Contracts Abandoned")]
+    contracts_accepted: Annotated[int, Field(title="Contracts Accepted")]
+    contracts_completed: Annotated[int, Field(title="Contracts Completed")]
+    contracts_failed: Annotated[int, Field(title="Contracts Failed")]
+    deaths: Annotated[int, Field(title="Deaths")]
+    """
+    The player's own deaths, self-inflicted included.
+    """
+    jumps: Annotated[int, Field(title="Jumps")]
+    """
+    Jump-point transits between systems.
+    """
+    kills: Annotated[int | None, Field(title="Kills")]
+    """
+    People killed; null when no session logs kills.
+    """
+    menu_seconds: Annotated[float, Field(title="Menu Seconds")]
+    play_seconds: Annotated[float, Field(title="Play Seconds")]
+    """
+    The game was running.
+    """
+    pu_seconds: Annotated[float, Field(title="Pu Seconds")]
+    """
+    In the persistent universe.
+    """
+    quantum_legs: Annotated[int, Field(title="Quantum Legs")]
+    """
+    Quantum jumps that arrived (not target selections).
+    """
+    sessions: Annotated[int, Field(title="Sessions")]
+    ship_seconds: Annotated[float, Field(title="Ship Seconds")]
+    """
+    At a ship's controls.
+    """
+    trade_earned: Annotated[float, Field(title="Trade Earned")]
+    trade_profit: Annotated[float, Field(title="Trade Profit")]
+    trade_spent: Annotated[float, Field(title="Trade Spent")]
+    vehicle_kills: Annotated[int | None, Field(title="Vehicle Kills")]
+    """
+    Vehicles brought to destroy level 2.
+    """
+
+
+class TradeFact(BaseModel):
+    category: Annotated[str | None, Field(title="Category")] = "other"
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    good: Annotated[str | None, Field(title="Good")] = None
+    good_name: Annotated[str | None, Field(title="Good Name")] = ""
+    kind: Annotated[Literal["trade"], Field(title="Kind")] = "trade"
+    market: Annotated[str | None, Field(title="Market")] = "item"
+    n: Annotated[int, Field(title="N")]
+    place: Annotated[str | None, Field(title="Place")] = None
+    place_name: Annotated[str | None, Field(title="Place Name")] = None
+    quantity: Annotated[float | None, Field(title="Quantity")] = None
+    session_id: Annotated[str, Field(title="Session Id")]
+    shop: Annotated[str | None, Field(title="Shop")] = None
+    shop_name: Annotated[str | None, Field(title="Shop Name")] = None
+    side: Annotated[str | None, Field(title="Side")] = "buy"
+    started_at: Annotated[str | None, Field(title="Started At")]
+    status: Annotated[str | None, Field(title="Status")] = "submitted"
+    total: Annotated[float | None, Field(title="Total")] = None
+    unit: Annotated[str | None, Field(title="Unit")] = None
+    unit_price: Annotated[float | None, Field(title="Unit Price")] = None
+
+
+class TradesOut(BaseModel):
+    by_good: Annotated[list[GoodOut], Field(title="By Good")]
+    earned: Annotated[float, Field(title="Earned")]
+    items: Annotated[list[TradeFact], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+    profit: Annotated[float, Field(title="Profit")]
+    spent: Annotated[float, Field(title="Spent")]
 
 
 class TypeCountOut(BaseModel):
@@ -407,6 +707,79 @@ class VisibilityOut(BaseModel):
     """
 
 
+class CombatOut(BaseModel):
+    deaths: Annotated[int, Field(title="Deaths")]
+    deaths_by_cause: Annotated[list[CauseCount], Field(title="Deaths By Cause")]
+    items: Annotated[
+        list[Annotated[KillFact | DeathFact, Field(discriminator="kind")]],
+        Field(title="Items"),
+    ]
+    kills: Annotated[int | None, Field(title="Kills")]
+    kills_logged: Annotated[bool, Field(title="Kills Logged")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+    note: Annotated[str, Field(title="Note")]
+    vehicle_kills: Annotated[int | None, Field(title="Vehicle Kills")]
+
+
+class ContractFact(BaseModel):
+    accepted_in_session: Annotated[bool | None, Field(title="Accepted In Session")] = False
+    contract: Annotated[str | None, Field(title="Contract")] = None
+    contract_kind: Annotated[str | None, Field(title="Contract Kind")] = "other"
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    generator: Annotated[str | None, Field(title="Generator")] = None
+    kind: Annotated[Literal["contract"], Field(title="Kind")] = "contract"
+    mission_id: Annotated[str | None, Field(title="Mission Id")] = ""
+    n: Annotated[int, Field(title="N")]
+    objectives: Annotated[list[Objective] | None, Field(title="Objectives")] = None
+    outcome: Annotated[str | None, Field(title="Outcome")] = "in_progress"
+    outcome_by: Annotated[str | None, Field(title="Outcome By")] = None
+    reward: Annotated[float | None, Field(title="Reward")] = None
+    seconds: Annotated[float | None, Field(title="Seconds")] = None
+    session_id: Annotated[str, Field(title="Session Id")]
+    started_at: Annotated[str | None, Field(title="Started At")]
+    title: Annotated[str | None, Field(title="Title")] = None
+
+
+class ContractRunOut(BaseModel):
+    accepted_in_session: Annotated[bool | None, Field(title="Accepted In Session")] = False
+    contract: Annotated[str | None, Field(title="Contract")] = None
+    contract_kind: Annotated[str | None, Field(title="Contract Kind")] = "other"
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    generator: Annotated[str | None, Field(title="Generator")] = None
+    kind: Annotated[Literal["contract"], Field(title="Kind")] = "contract"
+    mission_id: Annotated[str | None, Field(title="Mission Id")] = ""
+    n: Annotated[int, Field(title="N")]
+    objectives: Annotated[list[Objective] | None, Field(title="Objectives")] = None
+    outcome: Annotated[str | None, Field(title="Outcome")] = "in_progress"
+    outcome_by: Annotated[str | None, Field(title="Outcome By")] = None
+    reward: Annotated[float | None, Field(title="Reward")] = None
+    seconds: Annotated[float | None, Field(title="Seconds")] = None
+    session_id: Annotated[str, Field(title="Session Id")]
+    sessions: Annotated[list[str], Field(title="Sessions")]
+    """
+    The sessions the contract was seen in.
+    """
+    started_at: Annotated[str | None, Field(title="Started At")]
+    title: Annotated[str | None, Field(title="Title")] = None
+
+
+class ContractsOut(BaseModel):
+    abandoned: Annotated[int, Field(title="Abandoned")]
+    accepted: Annotated[int, Field(title="Accepted")]
+    completed: Annotated[int, Field(title="Completed")]
+    completion_rate: Annotated[float | None, Field(title="Completion Rate")]
+    """
+    completed ÷ (completed + failed + abandoned); null with none of them.
+    """
+    failed: Annotated[int, Field(title="Failed")]
+    items: Annotated[list[ContractRunOut], Field(title="Items")]
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+
+
 class DeviceList(BaseModel):
     devices: Annotated[list[DeviceOut], Field(title="Devices")]
 
@@ -449,8 +822,97 @@ class OrgOut(BaseModel):
     slug: Annotated[str, Field(title="Slug")]
 
 
+class OverviewOut(BaseModel):
+    days: Annotated[int | None, Field(title="Days")]
+    last_seen: LastSeenOut | None
+    lifetime: TotalsOut
+    previous: TotalsOut | None
+    """
+    The window before, when the player played in it; else null.
+    """
+    since: Annotated[AwareDatetime | None, Field(title="Since")]
+    totals: TotalsOut
+    """
+    Sessions that started in the window.
+    """
+    until: Annotated[AwareDatetime, Field(title="Until")]
+
+
+class PlacesOut(BaseModel):
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+    places: Annotated[list[PlaceOut], Field(title="Places")]
+    """
+    Time per place in the window, most first.
+    """
+    stops: Annotated[list[StopFact], Field(title="Stops")]
+
+
+class SessionFact(BaseModel):
+    arena_seconds: Annotated[float | None, Field(title="Arena Seconds")] = 0.0
+    branch: Annotated[str | None, Field(title="Branch")] = None
+    build: Annotated[str | None, Field(title="Build")] = None
+    channel: Annotated[str | None, Field(title="Channel")] = None
+    character: Annotated[str | None, Field(title="Character")] = None
+    combat_logged: Annotated[bool | None, Field(title="Combat Logged")] = None
+    crashed: Annotated[bool | None, Field(title="Crashed")] = False
+    end: Annotated[str | None, Field(title="End")] = "unclosed"
+    ended_at: Annotated[str | None, Field(title="Ended At")] = None
+    evidence: Annotated[list[str] | None, Field(title="Evidence")] = None
+    evidence_count: Annotated[int | None, Field(title="Evidence Count")] = 0
+    game_version: Annotated[str | None, Field(title="Game Version")] = None
+    handle: Annotated[str | None, Field(title="Handle")] = None
+    kind: Annotated[Literal["session"], Field(title="Kind")] = "session"
+    menu_seconds: Annotated[float | None, Field(title="Menu Seconds")] = 0.0
+    n: Annotated[int, Field(title="N")]
+    pu_seconds: Annotated[float | None, Field(title="Pu Seconds")] = 0.0
+    quit_reason: Annotated[str | None, Field(title="Quit Reason")] = None
+    seconds: Annotated[float | None, Field(title="Seconds")] = 0.0
+    session_id: Annotated[str, Field(title="Session Id")]
+    shards: Annotated[list[str] | None, Field(title="Shards")] = None
+    started_at: Annotated[str | None, Field(title="Started At")]
+    stretches: Annotated[list[StretchFact] | None, Field(title="Stretches")] = None
+    totals: Annotated[dict[str, Any] | None, Field(title="Totals")] = None
+
+
 class SessionListOut(BaseModel):
     sessions: Annotated[list[SessionOut], Field(title="Sessions")]
+
+
+class SessionPageOut(BaseModel):
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+    sessions: Annotated[list[SessionFact], Field(title="Sessions")]
+
+
+class SessionStoryOut(BaseModel):
+    facts: Annotated[
+        list[
+            Annotated[
+                StopFact
+                | LegFact
+                | StintFact
+                | LifeFact
+                | DeathFact
+                | KillFact
+                | ContractFact
+                | TradeFact,
+                Field(discriminator="kind"),
+            ]
+        ],
+        Field(title="Facts"),
+    ]
+    """
+    Every fact of the session, in time order.
+    """
+    session: SessionFact
+
+
+class ShipsOut(BaseModel):
+    next_cursor: Annotated[str | None, Field(title="Next Cursor")]
+    ships: Annotated[list[ShipOut], Field(title="Ships")]
+    """
+    Time at the controls per ship, most first.
+    """
+    stints: Annotated[list[StintFact], Field(title="Stints")]
 
 
 class SummaryOut(BaseModel):

@@ -52,6 +52,10 @@ _KINDS = (
     ("investigation", ("investigat",)),
     ("combat", ("gauntlet", "defend", "assassinat", "combat", "mercenary")),
 )
+# Banners that say the player has (or had) the contract.
+_RUN_CATEGORIES = frozenset(
+    {"contract_accepted", *_HUD_OUTCOMES, "new_objective", "objective_complete", "objective_failed"}
+)
 _BANNER = re.compile(r"^[^:]*:\s*(?P<rest>.*?)\s*:?\s*$", re.DOTALL)
 _AUEC = re.compile(r"(?P<n>\d[\d,]{0,14})\s*aUEC")
 
@@ -139,6 +143,8 @@ class Contracts:
             return
         category: str = getattr(event, "category", "other")
         text: str = getattr(event, "text", "")
+        if category not in _RUN_CATEGORIES and mission_id not in self.runs:
+            return  # an offer ("Contract Available:") or a notice about no known run
         run = self._run(mission_id)
         if category == "contract_accepted":
             run.accepted_in_session = True

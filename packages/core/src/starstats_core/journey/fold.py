@@ -15,8 +15,9 @@ rest is menus and loading.
 """
 
 import copy
+import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol, cast
 
 from starstats_core.events.base import BaseEvent
 from starstats_core.journey.context import Context
@@ -33,6 +34,17 @@ SESSION_GAP_SECONDS = 6 * 3600
 _FRONTEND = "SC_Frontend"
 _PU_RULES = "SC_Default"
 _Handler = Callable[[BaseEvent], None]
+
+
+class EventLike(Protocol):
+    """What the fold reads of every event. An event of a type not in `RELEVANT_TYPES` may
+    be any object with these two attributes; the others must be the core event models."""
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def timestamp(self) -> str: ...
 
 
 class _Run:
@@ -275,7 +287,7 @@ def _timed(session: Session) -> None:
 class JourneyFold:
     """The fold's state for one player (see the module docstring)."""
 
-    __slots__ = ("_given", "_learned", "_run", "character", "handle")
+    __slots__ = ("_given", "_learned", "_run", "handle")
 
     def __init__(self, handle: str | None = None) -> None:
         self._given = handle.strip().casefold() if handle and handle.strip() else None
@@ -284,9 +296,8 @@ class JourneyFold:
         self._learned: str | None = None
         self._run: _Run | None = None
         self.handle = handle.strip() if handle and handle.strip() else None
-        self.character: str | None = None
 
-    def _start(self, event: BaseEvent, ref: str) -> _Run:
+    def _start(self, event: EventLike, ref: str) -> _Run:
         me = {h for h in (self._given, self._learned) if h}
         session = Session(session_id=ref, n=0, started_at=event.timestamp)
         session.cite(ref)
@@ -303,36 +314,37 @@ class JourneyFold:
                 self.handle = session.handle
             if self._given is None:
                 self._learned = session.handle.casefold()
-        if session.character:
-            self.character = session.character
         out = run.ctx.closed
         run.ctx.closed = []
         self._run = None
         return out
 
-    def feed(self, items: Iterable[tuple[BaseEvent, str]]) -> list[Fact]:
+    def feed(self, items: Iterable[tuple["EventLike", str]]) -> list[Fact]:
         """Fold `(event, ref)` pairs in log order; return the facts that closed."""
         out: list[Fact] = []
         run = self._run
         for event, ref in items:
             timestamp = event.timestamp
-            if len(timestamp) < 19 or timestamp[10] != "T" or instant(timestamp) is None:
+            hour = timestamp[:13]
+            if (run is None or hour != run.hour or _SAME_HOUR_TAIL(timestamp, 13) is None) and (
+                len(timestamp) < 19 or timestamp[10] != "T" or instant(timestamp) is None
+            ):
                 continue  # not a log time: such an event cannot be placed in the story
             kind = event.type
             if run is None:
                 run = self._start(event, ref)
             elif (
-                kind in _BREAKING or run.ctx.session.end == "quit" or timestamp[:13] != run.hour
+                kind in _BREAKING or run.ctx.session.end == "quit" or hour != run.hour
             ) and self._breaks_at(run, event):
                 out += self._finish_run(run)
                 run = self._start(event, ref)
             ctx = run.ctx
             ctx.at, ctx.ref = timestamp, ref
-            run.hour = timestamp[:13]
+            run.hour = hour
             handlers = run.handlers.get(kind)
             if handlers is not None:
                 for handler in handlers:
-                    handler(event)
+                    handler(cast(BaseEvent, event))
             if run.lives.incap_at is not None:
                 run.lives.tick()
             if run.contracts.settling:
@@ -344,7 +356,7 @@ class JourneyFold:
                 ctx.closed = []
         return out
 
-    def _breaks_at(self, run: _Run, event: BaseEvent) -> bool:
+    def _breaks_at(self, run: _Run, event: EventLike) -> bool:
         kind = event.type
         if kind == "session_started":
             return True
@@ -375,11 +387,15 @@ class JourneyFold:
 
     def player(self) -> dict[str, Any]:
         """Who the player is, as far as the log and the caller said."""
-        return {"handle": self.handle, "character": self.character}
+        return {"handle": self.handle}
 
 
 # Event types that may start a session whatever the time since the last event.
 _BREAKING = frozenset({"session_started", "process_init"})
+# The rest of a log time in the game's own form (`:14:23.189Z`). An event in the hour of the
+# last one (whose time was read) with such a rest is a log time too: checked by this match,
+# ~0.3 µs, instead of parsing it (~2 µs; most events have a time of their own).
+_SAME_HOUR_TAIL = re.compile(r":[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z").fullmatch
 # The event types some part of the fold reads. Any other event only moves the clock (its
 # `type` and `timestamp` are all that is read), so a caller may pass a light stand-in.
 RELEVANT_TYPES = frozenset(_Run(Context(session=Session("", 0, None), me=set())).handlers)

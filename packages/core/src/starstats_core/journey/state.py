@@ -100,7 +100,6 @@ def dump(fold: JourneyFold) -> dict[str, Any]:
         "given": fold._given,
         "learned": fold._learned,
         "handle": fold.handle,
-        "character": fold.character,
         "run": None if run is None else _run_dict(run),
     }
 
@@ -152,7 +151,7 @@ def load(data: dict[str, Any]) -> JourneyFold:
     try:
         fold._given = data["given"]
         fold._learned = data["learned"]
-        fold.handle, fold.character = data["handle"], data["character"]
+        fold.handle = data["handle"]
         fold._run = None if data["run"] is None else _load_run(data["run"])
     except (KeyError, TypeError) as err:
         raise ValueError(f"journey state does not hold together: {err}") from err

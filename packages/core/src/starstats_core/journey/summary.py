@@ -311,8 +311,11 @@ def journey_document(player: dict[str, Any], facts: Sequence[Fact]) -> dict[str,
         row["stops"] = [s.to_dict() for s in stops if s.session_id == session.session_id]
         row["stints"] = [s.to_dict() for s in stints if s.session_id == session.session_id]
         session_rows.append(row)
+    # The character is the newest session's (a fold keeps nothing across sessions but the
+    # handle).
+    character = next((s.character for s in reversed(sessions) if s.character), None)
     return {
-        "player": player,
+        "player": {**player, "character": character},
         "totals": add_totals(t for _, t in per_session),
         "sessions": session_rows,
         "places": place_summary(stops),

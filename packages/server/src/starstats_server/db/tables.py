@@ -275,3 +275,79 @@ org_shares = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Index(None, "org_id"),
 )
+
+# -- Journey facts (db/journey.py, ADR 0009): core's journey fold kept up to date at ingest.
+# One row per game session with its totals as columns (window sums read only these), one
+# row per other fact keyed by its number within the session, and the fold's state after the
+# handle's newest folded event so the next batch continues from it. All derived from
+# `events`: `starstats-server journey rebuild` recomputes them.
+
+JOURNEY_SECONDS = ("play_seconds", "pu_seconds", "arena_seconds", "menu_seconds", "ship_seconds")
+JOURNEY_COUNTS = (
+    "quantum_legs",
+    "jumps",
+    "deaths",
+    "contracts_accepted",
+    "contracts_completed",
+    "contracts_failed",
+    "contracts_abandoned",
+)
+JOURNEY_NULLABLE = ("kills", "vehicle_kills")
+JOURNEY_MONEY = ("trade_spent", "trade_earned")
+JOURNEY_TOTALS = (*JOURNEY_SECONDS, *JOURNEY_COUNTS, *JOURNEY_NULLABLE, *JOURNEY_MONEY)
+
+journey_sessions = sa.Table(
+    "journey_sessions",
+    metadata,
+    sa.Column("handle", sa.Text, primary_key=True),
+    sa.Column("session_id", sa.Text, primary_key=True),
+    # The order key of the session's first event (time, byte offset, seq).
+    sa.Column("start_at", UtcDateTime, nullable=False),
+    sa.Column("start_offset", sa.BigInteger, nullable=False),
+    sa.Column("start_seq", sa.BigInteger, nullable=False),
+    sa.Column("ended_at", UtcDateTime, nullable=True),
+    # Still being folded: its facts and totals are snapshots that the next batch replaces.
+    sa.Column("open", sa.Boolean, nullable=False),
+    sa.Column("game_version", sa.Text, nullable=True),
+    # The session's totals (core's journey TOTAL_KEYS but `sessions` and `trade_profit`,
+    # which a sum derives): kills are NULL for versions that do not log them.
+    *(sa.Column(name, sa.Float, nullable=False) for name in JOURNEY_SECONDS),
+    *(sa.Column(name, sa.Integer, nullable=False) for name in JOURNEY_COUNTS),
+    *(sa.Column(name, sa.Integer, nullable=True) for name in JOURNEY_NULLABLE),
+    *(sa.Column(name, sa.Float, nullable=False) for name in JOURNEY_MONEY),
+    # The session fact with its totals (core's Session.to_dict()).
+    sa.Column("data", Json, nullable=False),
+    sa.Index(None, "handle", "start_at", "start_offset", "start_seq"),
+)
+
+journey_facts = sa.Table(
+    "journey_facts",
+    metadata,
+    sa.Column("handle", sa.Text, primary_key=True),
+    sa.Column("session_id", sa.Text, primary_key=True),
+    sa.Column("n", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=True),
+    sa.Column("ended_at", UtcDateTime, nullable=True),
+    # What the fact groups by: the place of a stop, the ship of a stint, a contract's
+    # mission id, a trade's good; None otherwise.
+    sa.Column("ref", sa.Text, nullable=True),
+    sa.Column("seconds", sa.Float, nullable=True),
+    sa.Column("amount", sa.Float, nullable=True),
+    sa.Column("open", sa.Boolean, nullable=False),
+    sa.Column("data", Json, nullable=False),
+    sa.Index(None, "handle", "kind", "started_at"),
+    sa.Index(None, "handle", "kind", "ref"),
+)
+
+journey_state = sa.Table(
+    "journey_state",
+    metadata,
+    sa.Column("handle", sa.Text, primary_key=True),
+    # The order key of the newest event folded.
+    sa.Column("last_at", UtcDateTime, nullable=False),
+    sa.Column("last_offset", sa.BigInteger, nullable=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+    # core's journey.state.dump() as JSON text.
+    sa.Column("state", sa.Text, nullable=False),
+)

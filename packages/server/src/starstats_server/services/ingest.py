@@ -23,6 +23,7 @@ from uuid import UUID
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from starstats_core.events.base import BaseEvent
 from starstats_core.wire import (
     MAX_BATCH_EVENTS,
     SUPPORTED_SCHEMA_VERSIONS,
@@ -32,7 +33,7 @@ from starstats_core.wire import (
 from starstats_server.audit.actions import AuditAction
 from starstats_server.audit.store import Actor
 from starstats_server.auth.tokens import Principal
-from starstats_server.db import bulk, rollups
+from starstats_server.db import bulk, journey, rollups
 from starstats_server.errors import (
     BadRequest,
     Forbidden,
@@ -226,6 +227,8 @@ class _Prepared(NamedTuple):
     checked: list[Valid | Invalid]
     keys: list[str]
     invalid_keys: list[str]
+    # What the journey fold reads of each valid event with a time, by idempotency key.
+    folded: dict[str, BaseEvent | journey.Bare]
 
 
 def prepare_batch(state: AppState, principal: Principal, body: bytes) -> _Prepared:
@@ -233,6 +236,11 @@ def prepare_batch(state: AppState, principal: Principal, body: bytes) -> _Prepar
     batch = decode_batch(state, body)
     _check_identity(state, principal, batch)
     checked = [check_envelope(envelope, batch.claimed_handle) for envelope in batch.events]
+    folded: dict[str, BaseEvent | journey.Bare] = {}
+    if state.settings.journey_at_ingest:
+        for envelope, item in zip(batch.events, checked, strict=True):
+            if isinstance(item, Valid) and item.event_timestamp is not None and envelope.event:
+                folded[item.key] = journey.event_of(item.event_type, envelope.event)
     return _Prepared(
         batch_id=batch.batch_id,
         claimed_handle=batch.claimed_handle,
@@ -240,6 +248,7 @@ def prepare_batch(state: AppState, principal: Principal, body: bytes) -> _Prepar
         checked=checked,
         keys=list(dict.fromkeys(item.key for item in checked)),
         invalid_keys=list(dict.fromkeys(item.key for item in checked if isinstance(item, Invalid))),
+        folded=folded,
     )
 
 
@@ -281,6 +290,15 @@ async def _store(
     # Before the insert, so the session rule's neighbour lookups see only stored events.
     await rollups.record_batch(conn, handle, rows)
     await bulk.insert_events(conn, rows)
+    items = [
+        journey.Item((row.event_timestamp, row.source_offset, row.seq), event, row.idempotency_key)
+        for row in rows
+        if row.event_timestamp is not None
+        and (event := batch.folded.get(row.idempotency_key)) is not None
+    ]
+    if items:
+        # After the insert: a batch of older events refolds from the stored ones.
+        await conn.run_sync(journey.record_batch, handle, items)
     await bulk.insert_quarantined(
         conn,
         [

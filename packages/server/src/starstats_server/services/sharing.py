@@ -386,6 +386,12 @@ async def _visible_owner(state: AppState, viewer: Principal | None, handle: str)
     return owner
 
 
+async def visible_handle(state: AppState, viewer: Principal | None, handle: str) -> str:
+    """The stored (lower-case) handle whose stats `viewer` may read through `handle`, with
+    the same checks, answers and audit as every other cross-user view."""
+    return (await _visible_owner(state, viewer, handle)).handle.lower()
+
+
 async def summary_of(state: AppState, viewer: Principal | None, handle: str) -> history.Summary:
     owner = await _visible_owner(state, viewer, handle)
     return await history.summary(state, owner.handle)

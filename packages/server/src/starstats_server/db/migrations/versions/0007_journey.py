@@ -1,0 +1,85 @@
+"""Journey facts (ADR 0009): one row per game session with its totals, one per other fact,
+and the fold's state per handle; filled from the events already stored by core's fold.
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from starstats_server.db import journey
+from starstats_server.db.types import Json, UtcDateTime
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "journey_sessions",
+        sa.Column("handle", sa.Text, nullable=False),
+        sa.Column("session_id", sa.Text, nullable=False),
+        sa.Column("start_at", UtcDateTime, nullable=False),
+        sa.Column("start_offset", sa.BigInteger, nullable=False),
+        sa.Column("start_seq", sa.BigInteger, nullable=False),
+        sa.Column("ended_at", UtcDateTime, nullable=True),
+        sa.Column("open", sa.Boolean, nullable=False),
+        sa.Column("game_version", sa.Text, nullable=True),
+        sa.Column("play_seconds", sa.Float, nullable=False),
+        sa.Column("pu_seconds", sa.Float, nullable=False),
+        sa.Column("arena_seconds", sa.Float, nullable=False),
+        sa.Column("menu_seconds", sa.Float, nullable=False),
+        sa.Column("ship_seconds", sa.Float, nullable=False),
+        sa.Column("quantum_legs", sa.Integer, nullable=False),
+        sa.Column("jumps", sa.Integer, nullable=False),
+        sa.Column("deaths", sa.Integer, nullable=False),
+        sa.Column("contracts_accepted", sa.Integer, nullable=False),
+        sa.Column("contracts_completed", sa.Integer, nullable=False),
+        sa.Column("contracts_failed", sa.Integer, nullable=False),
+        sa.Column("contracts_abandoned", sa.Integer, nullable=False),
+        sa.Column("kills", sa.Integer, nullable=True),
+        sa.Column("vehicle_kills", sa.Integer, nullable=True),
+        sa.Column("trade_spent", sa.Float, nullable=False),
+        sa.Column("trade_earned", sa.Float, nullable=False),
+        sa.Column("data", Json, nullable=False),
+        sa.PrimaryKeyConstraint("handle", "session_id", name="pk_journey_sessions"),
+    )
+    op.create_index(
+        "ix_journey_sessions_handle_start_at_start_offset_start_seq",
+        "journey_sessions",
+        ["handle", "start_at", "start_offset", "start_seq"],
+    )
+    op.create_table(
+        "journey_facts",
+        sa.Column("handle", sa.Text, nullable=False),
+        sa.Column("session_id", sa.Text, nullable=False),
+        sa.Column("n", sa.Integer, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("started_at", UtcDateTime, nullable=True),
+        sa.Column("ended_at", UtcDateTime, nullable=True),
+        sa.Column("ref", sa.Text, nullable=True),
+        sa.Column("seconds", sa.Float, nullable=True),
+        sa.Column("amount", sa.Float, nullable=True),
+        sa.Column("open", sa.Boolean, nullable=False),
+        sa.Column("data", Json, nullable=False),
+        sa.PrimaryKeyConstraint("handle", "session_id", "n", name="pk_journey_facts"),
+    )
+    op.create_index(
+        "ix_journey_facts_handle_kind_started_at", "journey_facts", ["handle", "kind", "started_at"]
+    )
+    op.create_index("ix_journey_facts_handle_kind_ref", "journey_facts", ["handle", "kind", "ref"])
+    op.create_table(
+        "journey_state",
+        sa.Column("handle", sa.Text, nullable=False),
+        sa.Column("last_at", UtcDateTime, nullable=False),
+        sa.Column("last_offset", sa.BigInteger, nullable=False),
+        sa.Column("last_seq", sa.BigInteger, nullable=False),
+        sa.Column("state", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("handle", name="pk_journey_state"),
+    )
+    # The same fold ingest runs, over every event already stored. It writes only the
+    # columns created above; a later migration that changes these tables rebuilds them.
+    journey.rebuild(op.get_bind())
