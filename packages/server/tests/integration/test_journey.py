@@ -247,7 +247,8 @@ def test_the_journey_views_read_the_stored_facts(client: TestClient, make_user: 
     assert len({(leg["session_id"], leg["n"]) for leg in legs}) == len(legs)  # no repeats
 
     places = client.get("/v1/me/journey/places", headers=h).json()
-    assert places["places"] and all(p["seconds"] >= 0 for p in places["places"])
+    assert places["places"]
+    assert all(p["seconds"] >= 0 for p in places["places"])
     ships = client.get("/v1/me/journey/ships", headers=h).json()
     assert round(sum(s["seconds"] for s in ships["ships"]), 3) == pytest.approx(
         overview["lifetime"]["ship_seconds"], abs=0.01
