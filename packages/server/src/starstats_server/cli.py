@@ -217,6 +217,36 @@ def authz_sync() -> None:
     typer.echo(f"{written} relationships written")
 
 
+# -- journey ------------------------------------------------------------------------------
+journey_app = typer.Typer(no_args_is_help=True, help="Journey facts (docs/journey.md).")
+app.add_typer(journey_app, name="journey")
+
+
+@journey_app.command("rebuild")
+def journey_rebuild(
+    handle: Annotated[
+        str | None, typer.Option(help="only this player's (default: every player's)")
+    ] = None,
+) -> None:
+    """Fold every stored event again and replace the journey facts (after a fold change,
+    or to check that the facts kept at ingest are right: they must come out the same)."""
+    import time
+
+    from starstats_server.services.journey import rebuild
+
+    settings = _audit_settings()
+    began = time.perf_counter()
+
+    def report(name: str, sessions: int) -> None:
+        _stderr(f"{name}: {sessions} sessions")
+
+    async def work(engine: "AsyncEngine") -> int:
+        return await rebuild(engine, handle, report)
+
+    count = _with_engine(settings, work)
+    typer.echo(f"rebuilt the journey of {count} player(s) in {time.perf_counter() - began:.1f} s")
+
+
 @audit_app.command("verify")
 def audit_verify(
     from_seq: FromSeq = 1,

@@ -283,3 +283,25 @@ def test_another_players_journey_is_not_found_unless_shared(
         assert seen.status_code in (404, 503), seen.text
         public = client.get(f"/v1/public/{owner.handle}/journey{path}")
         assert public.status_code in (404, 503), public.text
+
+
+def test_the_rebuild_command_gives_back_the_facts_kept_at_ingest(
+    client: TestClient, make_user: MakeUser, db_url: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from starstats_server.cli import app as cli
+
+    user = make_user("Rebuilt")
+    envelopes = synth_envelopes(user.handle, seed=47, sessions=2, start=START)
+    _post_all(client, user, chunks(envelopes, random.Random(6), 300))
+    kept = _run(_read(db_url, "rebuilt"))
+    for args in (["journey", "rebuild", "--handle", "Rebuilt"], ["journey", "rebuild"]):
+        result = CliRunner().invoke(cli, args, env={"DATABASE_URL": db_url})
+        assert result.exit_code == 0, result.output
+        assert "rebuilt the journey of 1 player(s)" in result.output
+        assert "rebuilt: 2 sessions" in result.output
+        assert _run(_read(db_url, "rebuilt")) == kept
+    broken = CliRunner().invoke(cli, ["journey", "rebuild"], env={"DATABASE_URL": "mysql://x/y"})
+    assert broken.exit_code == 2
+    assert broken.output.startswith("error:")

@@ -116,7 +116,7 @@ def _typed(data: dict[str, Any] | None, cls: type[Fact]) -> Any:
 def _load_run(data: dict[str, Any]) -> _Run:
     ctx = Context(session=_typed(data["session"], Session), me=set(data["me"]))
     ctx.next_n = int(data["next_n"])
-    ctx.sums = {str(k): float(v) for k, v in data["sums"].items()}
+    ctx.sums = dict(data["sums"])
     ctx.at, ctx.ref = data["at"], data["ref"]
     ctx.stop = _typed(data["stop"], Stop)
     ctx.stint = _typed(data["stint"], Stint)

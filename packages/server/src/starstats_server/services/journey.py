@@ -9,17 +9,20 @@ the window it started in). Kills stay null when no session in the window logs th
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from starstats_core.journey import TOTAL_KEYS, Contract
 from starstats_core.journey.state import fact_from_dict
 from starstats_core.journey.summary import merge_contracts
-from starstats_server.db.tables import JOURNEY_TOTALS, journey_facts, journey_sessions
+from starstats_server.db import bulk
+from starstats_server.db import journey as db_journey
+from starstats_server.db.tables import JOURNEY_TOTALS, events, journey_facts, journey_sessions
 from starstats_server.errors import BadRequest, NotFound
 from starstats_server.state import AppState
 
@@ -534,3 +537,28 @@ async def records(state: AppState, handle: str) -> dict[str, Any]:
         }
     )
     return found
+
+
+async def rebuild(
+    engine: AsyncEngine,
+    handle: str | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> int:
+    """Fold every stored event again (one handle, or all) and replace the journey rows,
+    one transaction per handle under its ingest lock, so ingest may go on meanwhile. Calls
+    `progress(handle, sessions)` after each; returns the number of handles."""
+    async with engine.connect() as conn:
+        if handle is not None:
+            handles = [handle.lower()]
+        else:
+            handles = list((await conn.execute(sa.select(events.c.handle).distinct())).scalars())
+    for name in sorted(handles):
+        async with engine.begin() as conn:
+            await bulk.lock_sequence(conn, name)
+            await conn.run_sync(db_journey.rebuild, name)
+            count = await conn.scalar(
+                sa.select(sa.func.count()).where(journey_sessions.c.handle == name)
+            )
+        if progress is not None:
+            progress(name, int(count or 0))
+    return len(handles)
