@@ -631,6 +631,9 @@ def test_a_handle_taken_again_after_deletion_inherits_nothing(iso: Iso) -> None:
     for path in ("/v1/me/events", "/v1/me/ingest-history", "/v1/me/sessions", "/v1/orgs"):
         _ok(iso.send("GET", path, headers=newcomer))
     assert _ok(iso.send("GET", "/v1/me/summary", headers=newcomer))["total"] == 0
+    journey = _ok(iso.send("GET", "/v1/me/journey", headers=newcomer))
+    assert (journey["lifetime"]["sessions"], journey["last_seen"]) == (0, None)
+    assert _ok(iso.send("GET", "/v1/me/journey/sessions", headers=newcomer))["sessions"] == []
     assert _ok(iso.send("GET", "/v1/me/shares", headers=newcomer)) == {
         "shares": [],
         "org_shares": [],

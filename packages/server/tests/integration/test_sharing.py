@@ -64,7 +64,14 @@ from starstats_telemetry.tracing import flush
 T = TypeVar("T")
 MakeUser = Callable[..., Any]
 PASSWORD = "correct horse battery staple"  # make_user's password (server conftest)
-VIEWS = ("summary", "timeline?days=7", "stats")  # what /v1/u/... and /v1/public/... serve
+# What /v1/u/... and /v1/public/... serve.
+VIEWS = (
+    "summary",
+    "timeline?days=7",
+    "stats",
+    *(f"journey{view}" for view in ("?days=7", "/sessions", "/places", "/legs", "/ships",
+                                    "/lives", "/combat", "/contracts", "/trades", "/records")),
+)  # fmt: skip
 runner = CliRunner()
 
 
@@ -338,9 +345,9 @@ def test_a_public_profile_is_readable_signed_in_by_anyone(
     client: TestClient, make_user: MakeUser
 ) -> None:
     pilot, other = make_user("Pilot"), make_user("Other")
-    assert reads(client, other.headers, "Pilot") == [404, 404, 404]
+    assert reads(client, other.headers, "Pilot") == [404] * len(VIEWS)
     client.post("/v1/me/visibility", json={"public": True}, headers=pilot.headers)
-    assert reads(client, other.headers, "Pilot") == [200, 200, 200]
+    assert reads(client, other.headers, "Pilot") == [200] * len(VIEWS)
 
 
 def test_public_profile_reads_are_rate_limited_per_client(
@@ -355,7 +362,7 @@ def test_public_profile_reads_are_rate_limited_per_client(
         assert error(limited, 429) == "rate_limited"
         assert int(limited.headers["Retry-After"]) >= 1
         # Signed-in reads of /v1/u are not under the public limit.
-        assert reads(client, make_user("Other").headers, "Pilot") == [200, 200, 200]
+        assert reads(client, make_user("Other").headers, "Pilot") == [200] * len(VIEWS)
 
 
 # -- shares with a player ------------------------------------------------------------------------
@@ -463,7 +470,7 @@ def test_grants_are_rate_limited_per_player(
         assert share(client, bob, "Dave").status_code == 200
         assert share(client, carol, "Dave").status_code == 200
         assert client.delete("/v1/me/share/Bob", headers=alice.headers).status_code == 200
-        assert reads(client, make_user("Dave2").headers, "Alice") == [404, 404, 404]
+        assert reads(client, make_user("Dave2").headers, "Alice") == [404] * len(VIEWS)
 
 
 # -- organisations ---------------------------------------------------------------------------------
@@ -608,19 +615,19 @@ def test_a_share_with_an_org_reaches_every_member_until_it_ends(
     assert client.get("/v1/me/shared-with-me", headers=player.headers).json() == {"shares": []}
     own = client.get("/v1/me/summary", headers=player.headers).json()
     for viewer in (owner, admin, member):
-        assert reads(client, viewer.headers, "Player") == [200, 200, 200]
+        assert reads(client, viewer.headers, "Player") == [200] * len(VIEWS)
         assert client.get("/v1/u/player/summary", headers=viewer.headers).json() == own
-    assert reads(client, outsider.headers, "Player") == [404, 404, 404]
+    assert reads(client, outsider.headers, "Player") == [404] * len(VIEWS)
 
     # A member who leaves loses the view; the others keep it.
     assert client.delete("/v1/orgs/wing/members/Member", headers=member.headers).status_code == 204
-    assert reads(client, member.headers, "Player") == [404, 404, 404]
-    assert reads(client, admin.headers, "Player") == [200, 200, 200]
+    assert reads(client, member.headers, "Player") == [404] * len(VIEWS)
+    assert reads(client, admin.headers, "Player") == [200] * len(VIEWS)
 
     # The sharer revoking ends it for everyone.
     revoked = client.delete("/v1/me/share/org/wing", headers=player.headers)
     assert revoked.json() == {"revoked": "wing"}
-    assert reads(client, admin.headers, "Player") == [404, 404, 404]
+    assert reads(client, admin.headers, "Player") == [404] * len(VIEWS)
     again = client.delete("/v1/me/share/org/wing", headers=player.headers)
     assert error(again, 404) == "share_not_found"
 
@@ -628,9 +635,9 @@ def test_a_share_with_an_org_reaches_every_member_until_it_ends(
     assert client.post(
         "/v1/me/share/org", json={"org_slug": "wing"}, headers=player.headers
     ).is_success
-    assert reads(client, owner.headers, "Player") == [200, 200, 200]
+    assert reads(client, owner.headers, "Player") == [200] * len(VIEWS)
     assert client.delete("/v1/orgs/wing/members/Player", headers=admin.headers).status_code == 204
-    assert reads(client, owner.headers, "Player") == [404, 404, 404]
+    assert reads(client, owner.headers, "Player") == [404] * len(VIEWS)
     assert client.get("/v1/me/shares", headers=player.headers).json()["org_shares"] == []
     assert not any(t.startswith("stats_record:player") for t in tuples(spicedb))
 
@@ -644,7 +651,7 @@ def test_only_the_owner_deletes_an_org_and_every_access_through_it_ends(
     add_member(client, owner, "wing", "Admin", "admin")
     add_member(client, owner, "wing", "Member")
     client.post("/v1/me/share/org", json={"org_slug": "wing"}, headers=member.headers)
-    assert reads(client, admin.headers, "Member") == [200, 200, 200]
+    assert reads(client, admin.headers, "Member") == [200] * len(VIEWS)
 
     assert error(client.delete("/v1/orgs/wing", headers=admin.headers), 403) == "not_org_admin"
     assert error(client.delete("/v1/orgs/wing", headers=member.headers), 403) == "not_org_admin"
@@ -653,7 +660,7 @@ def test_only_the_owner_deletes_an_org_and_every_access_through_it_ends(
 
     assert tuples(spicedb) == set()
     for viewer in (owner, admin):
-        assert reads(client, viewer.headers, "Member") == [404, 404, 404]
+        assert reads(client, viewer.headers, "Member") == [404] * len(VIEWS)
     for person in (owner, admin, member):
         assert error(client.get("/v1/orgs/wing", headers=person.headers), 404) == "org_not_found"
         assert client.get("/v1/orgs", headers=person.headers).json() == {"orgs": []}
@@ -664,7 +671,7 @@ def test_only_the_owner_deletes_an_org_and_every_access_through_it_ends(
     # The slug is free again, and the new org inherits nothing.
     create_org(client, outsider, "wing")
     add_member(client, outsider, "wing", "Admin", "admin")
-    assert reads(client, admin.headers, "Member") == [404, 404, 404]
+    assert reads(client, admin.headers, "Member") == [404] * len(VIEWS)
     assert tuples(spicedb) == {
         "organization:wing#owner@user:outsider",
         "organization:wing#admin@user:admin",
@@ -696,9 +703,9 @@ def _account_with_everything(
     create_org(client, dave, "dave-org")
     add_member(client, dave, "dave-org", "Alice")
     client.post("/v1/me/share/org", json={"org_slug": "dave-org"}, headers=dave.headers)
-    assert reads(client, bob.headers, "Alice") == [200, 200, 200]
-    assert reads(client, as_alice.headers, "Carol") == [200, 200, 200]
-    assert reads(client, as_alice.headers, "Dave") == [200, 200, 200]
+    assert reads(client, bob.headers, "Alice") == [200] * len(VIEWS)
+    assert reads(client, as_alice.headers, "Carol") == [200] * len(VIEWS)
+    assert reads(client, as_alice.headers, "Dave") == [200] * len(VIEWS)
     return {"alice": alice, "device": device, "bob": bob, "carol": carol, "dave": dave}
 
 
@@ -726,7 +733,7 @@ def test_deleting_an_account_removes_its_data_tokens_and_every_tuple(
         "DELETE", "/v1/auth/me", json={"password": "not the password"}, headers=alice["headers"]
     )
     assert error(wrong, 403) == "wrong_password"
-    assert reads(client, bob.headers, "Alice") == [200, 200, 200]
+    assert reads(client, bob.headers, "Alice") == [200] * len(VIEWS)
     assert count_rows(db_url, tables.users, tables.users.c.handle == "alice") == 1
 
     done = client.request(
@@ -746,6 +753,9 @@ def test_deleting_an_account_removes_its_data_tokens_and_every_tuple(
         tables.event_type_counts,
         tables.event_distinct_values,
         tables.handle_totals,
+        tables.journey_sessions,
+        tables.journey_facts,
+        tables.journey_state,
         tables.quarantined_events,
     ):
         assert count_rows(db_url, table, table.c.handle == "alice") == 0, table.name
@@ -768,15 +778,15 @@ def test_deleting_an_account_removes_its_data_tokens_and_every_tuple(
         (organization("alice-org"), Permission.VIEW, user("bob")),
         (organization("dave-org"), Permission.VIEW, user("alice")),
     ) == [False, False, False, False, False, False, False, False]
-    assert reads(client, bob.headers, "Alice") == [404, 404, 404]
-    assert reads(client, None, "Alice") == [404, 404, 404]
+    assert reads(client, bob.headers, "Alice") == [404] * len(VIEWS)
+    assert reads(client, None, "Alice") == [404] * len(VIEWS)
 
     # Someone new takes the handle: none of the old shares reach them or their stats.
     newcomer = signup(client, "alice", email="new-alice@example.com")
-    assert reads(client, newcomer["headers"], "Carol") == [404, 404, 404]
-    assert reads(client, newcomer["headers"], "Dave") == [404, 404, 404]
-    assert reads(client, bob.headers, "alice") == [404, 404, 404]
-    assert reads(client, None, "alice") == [404, 404, 404]
+    assert reads(client, newcomer["headers"], "Carol") == [404] * len(VIEWS)
+    assert reads(client, newcomer["headers"], "Dave") == [404] * len(VIEWS)
+    assert reads(client, bob.headers, "alice") == [404] * len(VIEWS)
+    assert reads(client, None, "alice") == [404] * len(VIEWS)
     assert client.get("/v1/me/shared-with-me", headers=newcomer["headers"]).json() == {"shares": []}
     assert client.get("/v1/orgs", headers=newcomer["headers"]).json() == {"orgs": []}
     assert client.get("/v1/me/visibility", headers=newcomer["headers"]).json() == {"public": False}
@@ -813,7 +823,7 @@ def test_deleting_an_account_while_spicedb_is_down_is_503_and_deletes_nothing(
     assert tuples(spicedb) == before_tuples
     assert audit_rows(db_url) == before_audit
     assert client.get("/v1/auth/me", headers=bearer(world["device"])).status_code == 200
-    assert reads(client, world["bob"].headers, "Alice") == [200, 200, 200]
+    assert reads(client, world["bob"].headers, "Alice") == [200] * len(VIEWS)
 
 
 def test_deleting_an_account_without_spicedb_works_and_needs_a_user_token(
@@ -1040,10 +1050,10 @@ def test_a_fresh_spicedb_gets_the_schema_and_every_relationship_at_start_up(
         assert schema_of(fresh_spicedb) is not None
         assert "schema written to SpiceDB, 9 relationships loaded" in caplog.text
         assert tuples(fresh_spicedb) == expected
-        assert reads(second, bob.headers, "Alice") == [200, 200, 200]
-        assert reads(second, None, "Carol") == [200, 200, 200]
-        assert reads(second, carol.headers, "Bob") == [200, 200, 200]
-        assert reads(second, outsider.headers, "Alice") == [404, 404, 404]
+        assert reads(second, bob.headers, "Alice") == [200] * len(VIEWS)
+        assert reads(second, None, "Carol") == [200] * len(VIEWS)
+        assert reads(second, carol.headers, "Bob") == [200] * len(VIEWS)
+        assert reads(second, outsider.headers, "Alice") == [404] * len(VIEWS)
         assert second.get("/readyz").json()["checks"]["spicedb"] == "ok"
     # A second start finds the schema there and leaves the relationships alone.
     caplog.clear()
@@ -1071,7 +1081,7 @@ def test_a_spicedb_that_loses_everything_while_serving_is_restored_by_the_server
         caplog.at_level(logging.INFO, logger="starstats_server"),
         serve(settings, clock, **fresh) as second,
     ):
-        assert reads(second, bob.headers, "Alice") == [200, 200, 200]
+        assert reads(second, bob.headers, "Alice") == [200] * len(VIEWS)
         # SpiceDB loses its data (as a memory datastore does when it restarts).
         fresh_spicedb.delete_all_relationships()
         with grpc.insecure_channel(fresh_spicedb.endpoint) as channel:
@@ -1088,7 +1098,7 @@ def test_a_spicedb_that_loses_everything_while_serving_is_restored_by_the_server
         while second.get("/readyz").status_code != 200 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert second.get("/readyz").json()["checks"]["spicedb"] == "ok"
-        assert reads(second, bob.headers, "Alice") == [200, 200, 200]
+        assert reads(second, bob.headers, "Alice") == [200] * len(VIEWS)
         assert "SpiceDB had no schema; wrote it and 3 relationships" in caplog.text
 
 
@@ -1127,7 +1137,7 @@ def test_start_up_leaves_spicedb_alone_when_told_not_to_write_the_schema(
         assert result.exit_code == 0, result.output
         assert "schema written (SpiceDB had none)" in result.stdout
         assert share(client, alice, "Bob").status_code == 200
-        assert reads(client, bob.headers, "Alice") == [200, 200, 200]
+        assert reads(client, bob.headers, "Alice") == [200] * len(VIEWS)
 
 
 def test_readiness_fails_while_spicedb_has_no_schema_to_answer_with(
@@ -1159,7 +1169,7 @@ def test_authz_sync_reloads_a_wiped_spicedb_and_prints_the_count(
         "organization:wing#member@user:bob",
     }
     spicedb.delete_all_relationships()
-    assert reads(client, bob.headers, "Alice") == [404, 404, 404]
+    assert reads(client, bob.headers, "Alice") == [404] * len(VIEWS)
 
     env = {
         "DATABASE_URL": db_url,
@@ -1171,7 +1181,7 @@ def test_authz_sync_reloads_a_wiped_spicedb_and_prints_the_count(
         assert result.exit_code == 0, result.output
         assert result.stdout.strip().splitlines() == ["5 relationships written"]
         assert tuples(spicedb) == expected
-    assert reads(client, bob.headers, "Alice") == [200, 200, 200]
+    assert reads(client, bob.headers, "Alice") == [200] * len(VIEWS)
 
     unconfigured = runner.invoke(cli, ["authz", "sync"], env={"DATABASE_URL": db_url})
     assert unconfigured.exit_code == 2

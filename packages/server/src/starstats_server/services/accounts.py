@@ -30,6 +30,9 @@ from starstats_server.db.tables import (
     event_type_counts,
     events,
     handle_totals,
+    journey_facts,
+    journey_sessions,
+    journey_state,
     organizations,
     quarantined_events,
     users,
@@ -349,6 +352,9 @@ _BY_HANDLE = (
     event_type_counts,
     event_distinct_values,
     handle_totals,
+    journey_sessions,
+    journey_facts,
+    journey_state,
 )
 
 

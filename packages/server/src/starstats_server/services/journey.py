@@ -233,22 +233,41 @@ async def _grouped(
 
 
 async def _names(
-    conn: AsyncConnection, handle: str, kind: str, refs: list[str], fields: tuple[str, ...]
+    conn: AsyncConnection,
+    handle: str,
+    kind: str,
+    newest: list[tuple[str, datetime | None]],
+    fields: tuple[str, ...],
 ) -> dict[str, dict[str, Any]]:
-    """The readable fields of the newest fact of each ref (names do not change)."""
-    if not refs:
-        return {}
+    """The readable fields of each ref's fact that started at the time given with it, its
+    newest (names do not change). Probes the (handle, kind, started_at) index for those
+    times: reading every fact of the refs cost seconds (122,000 stops of 31 places at
+    1,000,000 events)."""
+    wanted = {(ref, at) for ref, at in newest if at is not None}
     f = journey_facts.c
-    rows = (
-        await conn.execute(
-            sa.select(f.ref, f.data)
-            .where(f.handle == handle, f.kind == kind, f.ref.in_(refs))
-            .order_by(f.started_at)
-        )
-    ).all()
+    where = [f.handle == handle, f.kind == kind]
+    rows: list[Any] = []
+    if wanted:
+        rows += (
+            await conn.execute(
+                sa.select(f.ref, f.started_at, f.data).where(
+                    *where,
+                    f.started_at.in_(sorted({at for _, at in wanted})),
+                    f.ref.in_(sorted({ref for ref, _ in wanted})),
+                )
+            )
+        ).all()
+    undated = sorted({ref for ref, at in newest if at is None})
+    if undated:  # no fact of the ref has a time: any of them names it
+        rows += (
+            await conn.execute(
+                sa.select(f.ref, sa.null(), f.data).where(*where, f.ref.in_(undated))
+            )
+        ).all()
     out: dict[str, dict[str, Any]] = {}
-    for ref, data in rows:
-        out[ref] = {name: data.get(name) for name in fields}
+    for ref, at, data in rows:
+        if at is None or (ref, at) in wanted:
+            out[ref] = {name: data.get(name) for name in fields}
     return out
 
 
@@ -257,7 +276,7 @@ async def places(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     async with state.engine.connect() as conn:
         grouped = await _grouped(conn, handle, "stop", page)
         names = await _names(
-            conn, handle, "stop", [g[0] for g in grouped], ("name", "place_kind", "system")
+            conn, handle, "stop", [(g[0], g[3]) for g in grouped], ("name", "place_kind", "system")
         )
         trail, cursor = await _fact_page(conn, handle, ("stop",), page)
     summary = [
@@ -272,7 +291,7 @@ async def ships(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     """Time at the controls per ship in the window, and a page of the stints."""
     async with state.engine.connect() as conn:
         grouped = await _grouped(conn, handle, "stint", page)
-        names = await _names(conn, handle, "stint", [g[0] for g in grouped], ("name",))
+        names = await _names(conn, handle, "stint", [(g[0], g[3]) for g in grouped], ("name",))
         stints, cursor = await _fact_page(conn, handle, ("stint",), page)
     summary = [
         {"ship": ref, "name": names.get(ref, {}).get("name") or ref,
@@ -382,7 +401,11 @@ async def trades(state: AppState, handle: str, page: Page) -> dict[str, Any]:
         rows = (
             await conn.execute(
                 sa.select(
-                    f.ref, side, sa.func.coalesce(sa.func.sum(f.amount), 0.0), sa.func.count()
+                    f.ref,
+                    side,
+                    sa.func.coalesce(sa.func.sum(f.amount), 0.0),
+                    sa.func.count(),
+                    sa.func.max(f.started_at),
                 )
                 .where(
                     f.handle == handle,
@@ -393,12 +416,14 @@ async def trades(state: AppState, handle: str, page: Page) -> dict[str, Any]:
                 .group_by(f.ref, side)
             )
         ).all()
-        names = await _names(
-            conn, handle, "trade", sorted({r[0] for r in rows if r[0]}), ("good_name", "market")
-        )
+        newest: dict[str, datetime | None] = {}
+        for r in rows:
+            if r[0] and (newest.get(r[0]) is None or (r[4] is not None and r[4] > newest[r[0]])):
+                newest[r[0]] = r[4]
+        names = await _names(conn, handle, "trade", list(newest.items()), ("good_name", "market"))
         items, cursor = await _fact_page(conn, handle, ("trade",), page)
     goods: dict[str, dict[str, Any]] = {}
-    for ref, which, amount, count in rows:
+    for ref, which, amount, count, _ in rows:
         key = ref or ""
         default = {"good": ref, "good_name": "unknown", "market": None}
         good = goods.setdefault(
@@ -525,7 +550,7 @@ async def records(state: AppState, handle: str) -> dict[str, Any]:
             ),
         }
         ships = await _grouped(conn, handle, "stint", Page(), limit=1)
-        names = await _names(conn, handle, "stint", [s[0] for s in ships], ("name",))
+        names = await _names(conn, handle, "stint", [(s[0], s[3]) for s in ships], ("name",))
     found["most_time_in_one_ship"] = (
         None
         if not ships or not ships[0][1]
