@@ -269,6 +269,40 @@ def _journey(report: dict[str, Any]) -> list[Row]:
                 ("fold_chunked", f"fold in chunks of {_count(fold['chunk_events'])}"),
             )
         ]
+    ingest = report.get("ingest")
+    if ingest is not None:
+        median, cost = _n(ingest["median_ratio"]), _n(ingest.get("target_cost", 0.10))
+        rows.append(
+            Row(
+                b,
+                f"ingest with journey facts at ingest (batches of 1,000, "
+                f"{ingest['clients']} players each in order, best of "
+                f"{_plural(ingest['rounds'], 'round')})",
+                _n(ingest["best"]["on"]["events_per_s"]),
+                "events/s",
+                "facts off, best round",
+                _n(ingest["best"]["off"]["events_per_s"]),
+                f"≥ {100 * (1 - cost):.0f} % of off (median same-round ratio: "
+                f"{100 * median:.1f} %)",
+                1 - median <= cost,
+            )
+        )
+    reads = report.get("endpoints")
+    if reads is not None:
+        worst, target = reads["worst"], _n(reads.get("target_p95_ms", 30))
+        rows.append(
+            Row(
+                b,
+                f"worst p95 of the journey reads ({worst['name']}; "
+                f"{_count(reads['events'])} events, {reads['calls']} calls each)",
+                _n(worst["p95_ms"]),
+                "ms",
+                "`/v1/me/summary`",
+                _n(reads["baseline"]["p95_ms"]),
+                f"≤ {target:.0f} ms",
+                _n(worst["p95_ms"]) <= target,
+            )
+        )
     return rows
 
 

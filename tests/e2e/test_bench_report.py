@@ -95,7 +95,23 @@ JOURNEY: dict[str, Any] = {
         "target_events_per_s": 500000,
         "target_met": False,
     },
-    "parts": ["fold"],
+    "ingest": {
+        "best": {"on": {"events_per_s": 23_000.0}, "off": {"events_per_s": 25_000.0}},
+        "clients": 8,
+        "median_ratio": 0.93,
+        "rounds": 2,
+        "target_cost": 0.1,
+        "target_met": True,
+    },
+    "endpoints": {
+        "baseline": {"p95_ms": 3.0},
+        "calls": 200,
+        "events": 1_000_000,
+        "target_p95_ms": 30.0,
+        "target_met": False,
+        "worst": {"name": "places page 1", "p95_ms": 60.0},
+    },
+    "parts": ["fold", "ingest", "endpoints"],
     "quick": False,
     "repeat": 3,
     "target_met": False,
@@ -518,6 +534,20 @@ def test_table_rows_and_ratios(tmp_path: Path) -> None:
         "200,000 events/s",
         "plain loop over the same events: 5,000,000 events/s",
         "0.04×",
+    ]
+    assert _row(rows, "journey", "ingest with journey facts at ingest")[2:] == [
+        "23,000 events/s",
+        "facts off, best round: 25,000 events/s",
+        "0.92×",
+        "≥ 90 % of off (median same-round ratio: 93.0 %)",
+        "yes",
+    ]
+    assert _row(rows, "journey", "worst p95 of the journey reads (places page 1")[2:] == [
+        "60.0 ms",
+        "`/v1/me/summary`: 3.0 ms",
+        "20.0×",
+        "≤ 30 ms",
+        "**no**",
     ]
 
     ingest = _row(rows, "ingest", "events/s at batch 1,000")

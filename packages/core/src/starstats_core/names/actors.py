@@ -76,16 +76,32 @@ def actor_name(raw: str) -> str:
     text = raw.strip()
     if not text or text.lower() == "unknown":
         return "unknown"
-    parts = tokens(strip_entity_id(text))
-    if parts and is_ship_maker(parts[0]):
+    ship, creature, npc, named = _described(strip_entity_id(text))
+    if ship:
         return ship_name(text)
+    if creature is not None:
+        return creature
+    if not _is_npc(text):
+        return text if named else "unknown"
+    return npc
+
+
+@lru_cache(maxsize=4096)
+def _described(name: str) -> tuple[bool, str | None, str, bool]:
+    """What `actor_name` reads of a name without its entity id (NPCs carry a new id each,
+    so this is what repeats): a ship maker first, the creature, the NPC description, and
+    whether any token is left."""
+    parts = tokens(name)
+    if parts and is_ship_maker(parts[0]):
+        return True, None, "", True
     squashed = [squash(w) for p in parts for w in (p, *split_camel(p))]
     creature = next((CREATURES[s] for s in squashed if s in CREATURES), None)
-    if creature is not None:
-        return f"{creature} (creature)"
-    if not _is_npc(text):
-        return text if parts else "unknown"
     faction = next((FACTIONS[s] for s in squashed if s in FACTIONS), None)
     role = next((ROLES[s] for s in squashed if s in ROLES), None)
     described = " ".join(w for w in (faction, role) if w) or "unidentified"
-    return f"{described} (NPC)"
+    return (
+        False,
+        None if creature is None else f"{creature} (creature)",
+        f"{described} (NPC)",
+        bool(parts),
+    )

@@ -9,7 +9,9 @@ from functools import lru_cache
 
 # An entity id is a run of 9+ digits (GEIDs in real logs have 12-13); shorter trailing
 # numbers (`_01`, `_S02`, `Serverblade_1`) are part of a class name and stay.
-_TRAILING_ID = re.compile(r"^(.+?)_\d{9,}(?:\[\d+\])?$")
+# The `_<id>` suffix of `_TRAILING_ID`'s shape, `^(.+?)_\d{9,}(?:\[\d+\])?$`, read after the
+# last `_` (the suffix holds no other `_`): the lazy pattern backtracks over the whole name.
+_ID_SUFFIX = re.compile(r"\d{9,}(?:\[\d+\])?").fullmatch
 _BRACKETED_ID = re.compile(r"\[\d+\]$")
 _ID_RUN = re.compile(r"\d{9,}")
 _GUID = re.compile(
@@ -19,6 +21,8 @@ _BRACKETED = re.compile(r"\[[^\]]*\]")
 _SEPARATORS = re.compile(r"[_\s\-./:@\[\]{}()<>\"'`|,;]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SIZE = re.compile(r"^[sS]0*(\d{1,2})$")
+# After `str.lower()` no ASCII capital is left, so "ASCII and alphanumeric" is `[a-z0-9]`.
+_NOT_SQUASHED = re.compile(r"[^a-z0-9]+")
 
 
 @lru_cache(maxsize=8192)
@@ -29,9 +33,10 @@ def strip_entity_id(class_name: str) -> str:
     numbers that belong to the class (`_01`, `_S02`, `Serverblade_1`) are kept. Never raises.
     """
     text = class_name.strip()
-    match = _TRAILING_ID.match(text)
-    if match is not None:
-        return match.group(1)
+    cut = text.rfind("_")
+    # `.` in the pattern stops at a line break: a name with one before the id kept it.
+    if cut >= 1 and _ID_SUFFIX(text, cut + 1) is not None and "\n" not in text[:cut]:
+        return text[:cut]
     return _BRACKETED_ID.sub("", text) if _ID_RUN.search(text) else text
 
 
@@ -80,4 +85,4 @@ def slug(text: str) -> str:
 def squash(text: str) -> str:
     """Lower-case letters and digits only, the form names are looked up by
     (`Port Tressler`, `PortTressler` and `port_tressler` all give `porttressler`)."""
-    return "".join(ch for ch in text.lower() if ch.isalnum() and ch.isascii())
+    return _NOT_SQUASHED.sub("", text.lower())
