@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from starstats_core import names
 from starstats_core.deaths import is_npc
 from starstats_core.events import EventType
 
@@ -98,36 +99,6 @@ _LABELS: Mapping[str, str] = {
     "unknown": "Unreadable event",
 }
 
-# Manufacturer codes at the front of vehicle class names (`ANVL_Hornet_F7CM_Mk2`).
-_MAKERS: Mapping[str, str] = {
-    "AEGS": "Aegis",
-    "ANVL": "Anvil",
-    "ARGO": "Argo",
-    "BANU": "Banu",
-    "CNOU": "C.O.",
-    "CRUS": "Crusader",
-    "DRAK": "Drake",
-    "ESPR": "Esperia",
-    "GAMA": "Gatac",
-    "GRIN": "Greycat",
-    "KRIG": "Kruger",
-    "MISC": "MISC",
-    "MRAI": "Mirai",
-    "ORIG": "Origin",
-    "RSI": "RSI",
-    "TMBL": "Tumbril",
-    "XIAN": "Aopoa",
-    "XNAA": "Aopoa",
-}
-# City keys of `RequestLocationInventory` (upstream's table).
-_CITIES: Mapping[str, str] = {
-    "Stanton1_Lorville": "Lorville",
-    "Stanton2_Orison": "Orison",
-    "Stanton3_Area18": "Area18",
-    "Stanton4_NewBabbage": "New Babbage",
-    "Pyro1_Ruin": "Ruin Station",
-    "Pyro5_Checkmate": "Checkmate",
-}
 # Placeholders the game logs for "none": never shown as a name.
 _NOBODY = frozenset(
     {"unknown", "UNKNOWN", "none", "None", "NULL", "INVALID", "INVALID_LOCATION_ID"}
@@ -174,27 +145,15 @@ def _short_id(text: str) -> str:
 
 
 def _ship(name: str) -> str:
-    """`ANVL_Hornet_F7CM_Mk2` -> `Anvil Hornet F7CM Mk2`; an AI ship's marker
-    (`MISC_Freelancer_PU_AI_CRIM`) becomes "(NPC)"."""
-    if "_PU_AI" in name:
-        return _ship(name.split("_PU_AI", 1)[0]) + " (NPC)"
-    maker, _, rest = name.partition("_")
-    if maker in _MAKERS and rest.strip("_"):
-        return _clean(f"{_MAKERS[maker]} {rest.replace('_', ' ')}", 60)
-    return _clean(name.replace("_", " "), 60) or name
+    """A vehicle class as players name it (core's `names`, the one table every app uses):
+    `ANVL_Hornet_F7CM_Mk2` -> `Anvil Hornet F7C-M Mk II`; an AI ship is marked as one."""
+    return _clean(names.ship_name(name), 60) or name
 
 
 def _place(name: str) -> str:
-    """Game place keys as names: `OOC_Stanton_2_Crusader` -> `Crusader`, `Orison_LOC` ->
-    `Orison`, `Stanton4_NewBabbage` -> `New Babbage`; anything else as logged."""
-    if name in _CITIES:
-        return _CITIES[name]
-    short = name
-    if short.startswith("OOC_"):
-        short = short.rsplit("_", 1)[-1]
-    elif short.endswith("_LOC"):
-        short = short.removesuffix("_LOC")
-    return _clean(short.replace("_", " "), 60) or name
+    """A game place key as its name (core's `names`): `OOC_Stanton_2_Crusader` ->
+    `Crusader`, `Stanton4_NewBabbage` -> `New Babbage`, `RR_HUR_LEO` -> `Everus Harbor`."""
+    return _clean(names.place_name(name), 60) or name
 
 
 def _amount(value: float) -> str:

@@ -84,7 +84,7 @@ EXAMPLES: list[tuple[BaseEvent, str]] = [
     (c.SpawnReservationLost(timestamp=TS, player="Kestrel_9", player_geid="1", spawnpoint="Bed",
                             spawnpoint_id="2", location_id="3"), "Kestrel_9"),
     (c.FatalCollision(timestamp=TS, vehicle_class="ANVL_Hornet_F7CM_Mk2", player_pilot=True),
-     "Anvil Hornet F7CM Mk2"),
+     "Anvil Hornet F7C-M Mk II"),
     (c.ActorStall(timestamp=TS, player="Kestrel_9", stall_type="downstream", length=2.5),
      "2.5 s"),
     (c.HostileHit(timestamp=TS, attacker="Kestrel_9", target="AEGS_Gladius"), "Aegis Gladius"),
@@ -93,7 +93,7 @@ EXAMPLES: list[tuple[BaseEvent, str]] = [
                   head=True, torso=False, left_arm=True, right_arm=False, left_leg=False,
                   right_leg=False), "head, left arm"),
     (t.VehicleControl(timestamp=TS, action="entered", vehicle_class="CRUS_Starfighter_Ion",
-                      vehicle_id="10012175043656"), "Crusader Starfighter Ion"),
+                      vehicle_id="10012175043656"), "Crusader Ares Star Fighter Ion"),
     (t.VehicleSpawned(timestamp=TS, vehicle_class="RSI_Aurora_MR", vehicle_id="1",
                       player_geid="2"), "RSI Aurora MR"),
     (t.VehicleStowed(timestamp=TS, vehicle_id="10006174073187",
@@ -111,7 +111,7 @@ EXAMPLES: list[tuple[BaseEvent, str]] = [
     (t.QuantumRoute(timestamp=TS, vehicle_class="CRUS_Starfighter_Ion", vehicle_id="1",
                     start_location="Port Tressler", destination="Orison_LOC"), "Orison"),
     (t.QuantumArrived(timestamp=TS, vehicle_class="CRUS_Starfighter_Ion", vehicle_id="1"),
-     "Crusader Starfighter Ion"),
+     "Crusader Ares Star Fighter Ion"),
     (t.QuantumRerouted(timestamp=TS, final_stop=-1), "rerouted"),
     (t.MissionQuantumDestinationSelected(timestamp=TS, phase="selected", beacon_id="4242",
                                          vehicle_class="AEGS_Gladius", vehicle_id="1"), "4242"),
@@ -210,7 +210,7 @@ def test_every_kind_reads_as_a_sentence_with_its_key_field(event: BaseEvent, fra
                 weapon="w",
                 damage_type="Crash",
             ),
-            "Ace died in a crash in z at 21:14",
+            "Ace died in a crash in Z at 21:14",
         ),
         (
             t.VehicleControl(
@@ -237,7 +237,7 @@ def test_every_kind_reads_as_a_sentence_with_its_key_field(event: BaseEvent, fra
         ),
         (
             t.PlanetCellsLoaded(timestamp=TS, body="pyro5f", cells=12, meshes=3),
-            "At pyro5f (terrain loaded) at 21:14",
+            "At Vuur (terrain loaded) at 21:14",
         ),
     ],
 )
