@@ -1,6 +1,6 @@
-"""Benchmark the journey (`make bench-journey`): how fast core's fold turns events into facts.
+"""Benchmark the journey (`make bench-journey`): core's fold, its cost at ingest, its reads.
 
-Parts (`--part`, default all of them; more parts are added beside `fold`):
+One benchmark in three parts (`--part`, default all of them), hence one module over 400 lines.
 
   fold  Builds a player's event stream in memory: core's `synthesize_log` (4.1 and 4.7+
         launches alternating) parsed by `LogParser`, whole launches until `--events` events,
@@ -12,13 +12,33 @@ Parts (`--part`, default all of them; more parts are added beside `fold`):
           (c) fold in chunks of 1,000 pairs (as the server feeds it), + `finish()`.
         Chunked and at-once folds must give the same facts (checked once, untimed).
         Target: >= 500,000 events/s for (b) and (c) on one core.
+  ingest  bench_ingest.py's machinery (a throwaway PostgreSQL per run, the real server under
+        uvicorn with one worker, pre-serialised batches posted over loopback HTTP) with the
+        journey facts on and off (`STARSTATS_JOURNEY_AT_INGEST`), each run on a fresh
+        database, `--rounds` pairs alternating which goes first. The workload: `--clients`
+        players, each posting its own synthesized launches in time and file order (the live
+        tail, or a backfill in order; no shuffles), one batch in flight each: 3 warm-up
+        batches of 200, then `--batches` batches of 1,000. Prints events/s per mode, the
+        same-round ratio on/off and the cost; server and PostgreSQL CPU per 1,000 events; and
+        the journey step's CPU-only pieces in the server (fold, state dump/load, fact rows),
+        timed by wrappers in the `server_app_timed` factory. Target: cost <= 10 %.
+  endpoints  bench_stats.py's player (`--player-events` events: synthesized launches placed
+        five a day up to today, one COPY, rollups rebuilt), then its journey rows made by
+        `services.journey.rebuild` (what `starstats-server journey rebuild` runs; ingest
+        keeps the same rows). The real server under uvicorn; every `/v1/me/journey*` read
+        (overview for 7 days and all time; each list's first page and the page its cursor
+        gives; a session's story; places for 30 days; records) timed `--calls` times one at
+        a time after 10 warm-up calls, with `/v1/me/summary` as the baseline. Prints
+        p50/p95/p99/max ms. Target: p95 <= 30 ms for every journey read.
+        `--database-url` reuses a database whose player is already filled.
 
 `--profile` also prints a cProfile top-15 (by own time) of one fold at once. `--json` prints
-the report as one JSON object instead of the table (progress goes to stderr); `--check` exits
-1 when a target is missed; `--quick` is a smoke run (20,000 events, one run each).
+the report as one JSON object instead of the tables (progress goes to stderr); `--check`
+exits 1 when a target is missed; `--quick` is a smoke run (small sizes, one run each).
 
-Usage: uv run python scripts/bench_journey.py [--part fold] [--events N] [--repeat N]
-                                               [--profile] [--quick] [--json] [--check]
+Usage: uv run python scripts/bench_journey.py [--part fold|ingest|endpoints] [--events N]
+           [--repeat N] [--clients 8] [--batches 15] [--rounds 2] [--player-events 1000000]
+           [--calls 200] [--database-url URL] [--profile] [--quick] [--json] [--check]
 """
 
 from __future__ import annotations
