@@ -16,7 +16,7 @@ from alembic import command
 from fastapi.testclient import TestClient
 
 from starstats_core.events import event_from_dict
-from starstats_core.journey import JourneyFold, add_totals, order_key
+from starstats_core.journey import JourneyFold, journey_document, order_key
 from starstats_server.db import bulk, journey
 from starstats_server.db.engine import create_engine
 from starstats_server.db.migrate import alembic_config, upgrade_to_head
@@ -56,13 +56,29 @@ async def _read(url: str, handle: str) -> dict[str, Any]:
                     sa.text("SELECT * FROM journey_state WHERE handle = :h"), {"h": handle}
                 )
             ).first()
+            values = [
+                tuple(r)
+                for r in await conn.execute(
+                    sa.text(
+                        "SELECT kind, ref, day, count, round(CAST(seconds AS NUMERIC), 3),"
+                        " round(CAST(amount AS NUMERIC), 2), label FROM journey_values"
+                        " WHERE handle = :h ORDER BY kind, ref, day"
+                    ),
+                    {"h": handle},
+                )
+            ]
     finally:
         await engine.dispose()
     for row in sessions + facts:
         for key, value in row.items():
             if isinstance(value, str) and key == "data":
                 row[key] = __import__("json").loads(value)
-    return {"sessions": sessions, "facts": facts, "state": None if state is None else tuple(state)}
+    return {
+        "sessions": sessions,
+        "facts": facts,
+        "state": None if state is None else tuple(state),
+        "values": values,
+    }
 
 
 async def _rebuild(url: str, handle: str | None) -> None:
@@ -83,17 +99,22 @@ def assert_equal_to_a_rebuild(url: str, handle: str) -> dict[str, Any]:
     assert kept["sessions"] == rebuilt["sessions"]
     assert kept["facts"] == rebuilt["facts"]
     assert kept["state"] == rebuilt["state"]
+    assert kept["values"] == rebuilt["values"]
     return kept
 
 
-def core_totals(handle: str, envelopes: list[dict[str, Any]]) -> dict[str, Any]:
+def core_document(handle: str, envelopes: list[dict[str, Any]]) -> dict[str, Any]:
     """Core's fold over the same events, in the server's order, as the client would."""
     timed = [e for e in envelopes if e.get("event")]
     timed.sort(key=lambda e: order_key(e["event"]["timestamp"], e["source_offset"]))
     fold = JourneyFold(handle)
     facts = fold.feed((event_from_dict(e["event"]), e["idempotency_key"]) for e in timed)
     facts += fold.finish()
-    return add_totals(f.totals for f in facts if f.KIND == "session")  # type: ignore[attr-defined]
+    return journey_document(fold.player(), facts)
+
+
+def core_totals(handle: str, envelopes: list[dict[str, Any]]) -> dict[str, Any]:
+    return dict(core_document(handle, envelopes)["totals"])
 
 
 def _post_all(client: TestClient, user: Any, batches: list[list[dict[str, Any]]]) -> None:
@@ -246,7 +267,12 @@ def test_the_journey_views_read_the_stored_facts(client: TestClient, make_user: 
     assert len(arrived) == overview["lifetime"]["quantum_legs"]
     assert len({(leg["session_id"], leg["n"]) for leg in legs}) == len(legs)  # no repeats
 
-    places = client.get("/v1/me/journey/places", headers=h).json()
+    core = core_document(user.handle, envelopes)
+    places = client.get("/v1/me/journey/places", params={"limit": 1}, headers=h).json()
+    # The per-place sums kept at ingest equal core's over the same events.
+    assert {p["place"]: (round(p["seconds"], 2), p["visits"]) for p in places["places"]} == {
+        p["place"]: (round(p["seconds"], 2), p["visits"]) for p in core["places"]
+    }
     assert places["places"]
     assert all(p["seconds"] >= 0 for p in places["places"])
     ships = client.get("/v1/me/journey/ships", headers=h).json()
@@ -259,6 +285,7 @@ def test_the_journey_views_read_the_stored_facts(client: TestClient, make_user: 
     contracts = client.get("/v1/me/journey/contracts", headers=h).json()
     assert contracts["completed"] == overview["lifetime"]["contracts_completed"]
     trades = client.get("/v1/me/journey/trades", headers=h).json()
+    assert trades["goods"] == len(trades["by_good"]) > 0
     assert trades["spent"] == overview["lifetime"]["trade_spent"]
     assert trades["earned"] == overview["lifetime"]["trade_earned"]
     lives = client.get("/v1/me/journey/lives", headers=h).json()

@@ -756,6 +756,7 @@ def test_deleting_an_account_removes_its_data_tokens_and_every_tuple(
         tables.journey_sessions,
         tables.journey_facts,
         tables.journey_state,
+        tables.journey_values,
         tables.quarantined_events,
     ):
         assert count_rows(db_url, table, table.c.handle == "alice") == 0, table.name

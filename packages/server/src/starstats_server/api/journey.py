@@ -79,7 +79,7 @@ class OverviewParams(_Params):
 
 
 class PageParams(_Params):
-    limit: int = Field(50, ge=1, le=500)
+    limit: int = Field(20, ge=1, le=500)
     cursor: str | None = Field(None, max_length=512, description="`next_cursor` of a page.")
     since: Rfc3339 | None = Field(None, description="Facts that started at or after (RFC 3339).")
     until: Rfc3339 | None = Field(None, description="Facts that started before (RFC 3339).")
@@ -160,7 +160,7 @@ class PlaceOut(BaseModel):
     system: str | None = None
     seconds: float
     visits: int
-    last_at: dt.datetime | None
+    last_day: dt.date | None = Field(description="The last UTC day with a visit (or stint).")
 
 
 class PlacesOut(BaseModel):
@@ -174,7 +174,7 @@ class ShipOut(BaseModel):
     name: str
     seconds: float
     stints: int
-    last_at: dt.datetime | None
+    last_day: dt.date | None = Field(description="The last UTC day with a visit (or stint).")
 
 
 class ShipsOut(BaseModel):
@@ -240,6 +240,7 @@ class TradesOut(BaseModel):
     spent: float
     earned: float
     profit: float
+    goods: int = Field(description="Goods traded in the window (`by_good` lists the top 100).")
     by_good: list[GoodOut]
     items: list[TradeFact]
     next_cursor: str | None

@@ -16,7 +16,7 @@ under the handle's sequence lock, after inserting the batch's rows.
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -44,7 +44,9 @@ from starstats_server.db.tables import (
     journey_facts,
     journey_sessions,
     journey_state,
+    journey_values,
 )
+from starstats_server.db.types import UtcDateTime
 
 # Stored events read per query while refolding.
 _PAGE = 2000
@@ -112,10 +114,35 @@ _REF_FIELD = {
 }
 
 
+# Trades that count as money spent or earned (summary.fact_sums counts the same).
+_COUNTED = frozenset({"confirmed", "submitted"})
+# What journey_values sums, and the readable fields of each kind kept with the sums.
+_LABELS: dict[str, tuple[str, ...]] = {
+    Stop.KIND: ("name", "place_kind", "system"),
+    Stint.KIND: ("name",),
+    Trade.KIND: ("good_name", "market"),
+    Death.KIND: (),
+}
+
+
+def _label(fact: Fact) -> str | None:
+    fields = _LABELS.get(fact.KIND)
+    if not fields:
+        return None
+    return json.dumps({name: getattr(fact, name, None) for name in fields}, sort_keys=True)
+
+
+def _signed_amount(fact: Fact) -> float | None:
+    if not isinstance(fact, Trade) or fact.status not in _COUNTED or not fact.total:
+        return None
+    return fact.total if fact.side == "sell" else -fact.total
+
+
 def _fact_row(handle: str, fact: Fact, is_open: bool) -> dict[str, Any]:
     field = _REF_FIELD.get(fact.KIND)
     ref = None if field is None else getattr(fact, field, None)
     seconds = getattr(fact, "seconds", None)
+    started = _moment(fact.started_at or fact.ended_at)
     return {
         "handle": handle,
         "session_id": fact.session_id,
@@ -123,14 +150,75 @@ def _fact_row(handle: str, fact: Fact, is_open: bool) -> dict[str, Any]:
         "kind": fact.KIND,
         # Never null, so facts page by it: a leg whose start the log does not give sorts by
         # its arrival.
-        "started_at": _moment(fact.started_at or fact.ended_at),
+        "started_at": started,
         "ended_at": None if is_open else _moment(fact.ended_at),
         "ref": None if ref is None else str(ref)[:200],
         "seconds": None if seconds is None else float(seconds),
-        "amount": getattr(fact, "total", None) if isinstance(fact, Trade) else None,
+        "amount": _signed_amount(fact),
+        "day": None if started is None else started.astimezone(UTC).date(),
         "open": is_open,
         "data": fact.to_dict(),
     }
+
+
+class _Value(NamedTuple):
+    kind: str
+    ref: str
+    day: date
+
+
+def _value_key(kind: str, ref: str | None, day: date | None, amount: float | None) -> _Value | None:
+    """Where a closed fact's row counts in journey_values (None: nowhere)."""
+    if kind not in _LABELS or ref is None or day is None:
+        return None
+    if kind == Trade.KIND:
+        if amount is None:
+            return None
+        ref = ("sell:" if amount > 0 else "buy:") + ref
+    return _Value(kind, ref, day)
+
+
+def _add_values(
+    sums: dict[_Value, list[Any]], key: _Value | None, seconds: float | None,
+    amount: float | None, *, label: str | None = None, sign: int = 1,
+) -> None:  # fmt: skip
+    if key is None:
+        return
+    entry = sums.setdefault(key, [0, 0.0, 0.0, label])
+    entry[0] += sign
+    entry[1] += sign * (seconds or 0.0)
+    entry[2] += sign * abs(amount or 0.0)
+    entry[3] = entry[3] or label
+
+
+def _write_values(conn: sa.Connection, handle: str, sums: dict[_Value, list[Any]]) -> None:
+    """Add `sums` into journey_values (subtractions included), dropping emptied rows."""
+    rows = [
+        {"handle": handle, "kind": k.kind, "ref": k.ref[:250], "day": k.day, "count": v[0],
+         "seconds": v[1], "amount": v[2], "label": v[3]}
+        for k, v in sums.items()
+        if v[0] or v[1] or v[2]
+    ]  # fmt: skip
+    if not rows:
+        return
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
+        journey_values
+    )
+    c = journey_values.c
+    conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=[c.handle, c.kind, c.ref, c.day],
+            set_={
+                "count": c.count + insert.excluded.count,
+                "seconds": c.seconds + insert.excluded.seconds,
+                "amount": c.amount + insert.excluded.amount,
+                "label": sa.func.coalesce(c.label, insert.excluded.label),
+            },
+        ),
+        rows,
+    )
+    if any(v[0] < 0 for v in sums.values()):
+        conn.execute(sa.delete(journey_values).where(c.handle == handle, c.count <= 0))
 
 
 def _session_row(handle: str, session: Session, is_open: bool, start: Key | None) -> dict[str, Any]:
@@ -161,6 +249,7 @@ class _Writer:
 
     def write(self, facts: Iterable[Fact], *, is_open: bool) -> None:
         fact_rows: list[dict[str, Any]] = []
+        sums: dict[_Value, list[Any]] = {}
         new_sessions: list[dict[str, Any]] = []
         known_sessions: list[dict[str, Any]] = []
         for fact in facts:
@@ -169,7 +258,12 @@ class _Writer:
                 row = _session_row(self.handle, fact, is_open, start)
                 (known_sessions if start is None else new_sessions).append(row)
             else:
-                fact_rows.append(_fact_row(self.handle, fact, is_open))
+                row = _fact_row(self.handle, fact, is_open)
+                fact_rows.append(row)
+                if not is_open:
+                    key = _value_key(row["kind"], row["ref"], row["day"], row["amount"])
+                    _add_values(sums, key, row["seconds"], row["amount"], label=_label(fact))
+        _write_values(self.conn, self.handle, sums)
         _upsert(self.conn, journey_sessions, new_sessions, ())
         if known_sessions:
             # Begun in an earlier batch: the row exists, and keeps the start stored then.
@@ -201,6 +295,18 @@ class _Writer:
 
 
 # -- folding ------------------------------------------------------------------------------------
+def _key_value(key: Key) -> Any:
+    """An order key as a SQL row value, each part typed as its column: a bare datetime
+    would be bound as a timestamp without zone, which PostgreSQL compares in the session's
+    zone, not in UTC."""
+    at, offset, seq = key
+    return sa.tuple_(
+        sa.literal(at, UtcDateTime()),
+        sa.literal(offset, sa.BigInteger()),
+        sa.literal(seq, sa.BigInteger()),
+    )
+
+
 def _start_key_column() -> Any:
     c = journey_sessions.c
     return sa.tuple_(c.start_at, c.start_offset, c.start_seq)
@@ -224,9 +330,9 @@ def _stored_events(conn: sa.Connection, handle: str, start: Key | None) -> Itera
     while True:
         query = base
         if after is not None:
-            query = query.where(order > sa.tuple_(*after))
+            query = query.where(order > _key_value(after))
         elif start is not None:
-            query = query.where(order >= sa.tuple_(*start))
+            query = query.where(order >= _key_value(start))
         rows = conn.execute(
             query.order_by(c.event_timestamp, c.source_offset, c.seq).limit(_PAGE)
         ).all()
@@ -249,10 +355,22 @@ def _delete_sessions(conn: sa.Connection, handle: str, start: Key | None, stop: 
     c = journey_sessions.c
     where = [c.handle == handle]
     if start is not None:
-        where.append(_start_key_column() >= sa.tuple_(*start))
+        where.append(_start_key_column() >= _key_value(start))
     if stop is not None:
-        where.append(_start_key_column() < sa.tuple_(*stop))
+        where.append(_start_key_column() < _key_value(stop))
     doomed = sa.select(c.session_id).where(*where)
+    f = journey_facts.c
+    gone: dict[_Value, list[Any]] = {}
+    for kind, ref, day, seconds, amount in conn.execute(
+        sa.select(f.kind, f.ref, f.day, f.seconds, f.amount).where(
+            f.handle == handle,
+            f.session_id.in_(doomed),
+            f.kind.in_(sorted(_LABELS)),
+            f.open.is_(False),
+        )
+    ):
+        _add_values(gone, _value_key(kind, ref, day, amount), seconds, amount, sign=-1)
+    _write_values(conn, handle, gone)
     conn.execute(
         sa.delete(journey_facts).where(
             journey_facts.c.handle == handle, journey_facts.c.session_id.in_(doomed)
@@ -280,7 +398,8 @@ def _refold(conn: sa.Connection, handle: str, start: Key | None, last_new: Key |
                 and item.key > last_new
                 and _session_exists(conn, handle, now)
             ):
-                closed += done
+                # What the synced session's first event closed is stored already.
+                closed += [f for f in done if f.session_id != now]
                 synced = item.key
                 break
             writer.starts[now] = item.key
@@ -336,7 +455,7 @@ def _containing_start(conn: sa.Connection, handle: str, key: Key) -> Key | None:
     c = journey_sessions.c
     found = conn.execute(
         sa.select(c.start_at, c.start_offset, c.start_seq)
-        .where(c.handle == handle, _start_key_column() <= sa.tuple_(*key))
+        .where(c.handle == handle, _start_key_column() <= _key_value(key))
         .order_by(c.start_at.desc(), c.start_offset.desc(), c.start_seq.desc())
         .limit(1)
     ).first()
@@ -348,11 +467,11 @@ def rebuild(conn: sa.Connection, handle: str | None = None) -> int:
     the number of handles folded."""
     if handle is None:
         handles = list(conn.execute(sa.select(events.c.handle).distinct()).scalars())
-        for table in (journey_facts, journey_sessions, journey_state):
+        for table in (journey_facts, journey_sessions, journey_state, journey_values):
             conn.execute(sa.delete(table))
     else:
         handles = [handle]
-        for table in (journey_facts, journey_sessions, journey_state):
+        for table in (journey_facts, journey_sessions, journey_state, journey_values):
             conn.execute(sa.delete(table).where(table.c.handle == handle))
     for name in handles:
         _refold(conn, name, None, None)

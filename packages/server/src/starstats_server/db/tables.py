@@ -333,11 +333,36 @@ journey_facts = sa.Table(
     # mission id, a trade's good; None otherwise.
     sa.Column("ref", sa.Text, nullable=True),
     sa.Column("seconds", sa.Float, nullable=True),
+    # A counted trade's aUEC, signed: earned (a sale) > 0, spent (a purchase) < 0.
     sa.Column("amount", sa.Float, nullable=True),
+    # The UTC day it started, for journey_values.
+    sa.Column("day", sa.Date, nullable=True),
     sa.Column("open", sa.Boolean, nullable=False),
     sa.Column("data", Json, nullable=False),
     sa.Index(None, "handle", "kind", "started_at"),
-    sa.Index(None, "handle", "kind", "ref"),
+    sa.Index(None, "handle", "kind", "ref", "started_at"),
+    sa.Index(None, "handle", "kind", "seconds"),
+    sa.Index(None, "handle", "kind", "amount"),
+    sa.Index(None, "handle", "open", "kind"),
+)
+
+# Closed facts summed per kind, grouping key and UTC day: time per place and per ship, aUEC
+# per good and side, deaths per cause. Kept with the facts (added as facts close, taken off
+# when a refold replaces them), so a window's sums read a few rows per day, never the facts.
+journey_values = sa.Table(
+    "journey_values",
+    metadata,
+    sa.Column("handle", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    # The fact's grouping key; for trades `buy:<good>` or `sell:<good>`.
+    sa.Column("ref", sa.Text, primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("amount", sa.Float, nullable=False),
+    # The readable fields of the key's facts as JSON text (a place's name, kind and system;
+    # a ship's name; a good's name and market).
+    sa.Column("label", sa.Text, nullable=True),
 )
 
 journey_state = sa.Table(

@@ -33,6 +33,7 @@ from starstats_server.db.tables import (
     journey_facts,
     journey_sessions,
     journey_state,
+    journey_values,
     organizations,
     quarantined_events,
     users,
@@ -355,6 +356,7 @@ _BY_HANDLE = (
     journey_sessions,
     journey_facts,
     journey_state,
+    journey_values,
 )
 
 

@@ -9,9 +9,10 @@ the window it started in). Kills stay null when no session in the window logs th
 
 import base64
 import binascii
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,11 +23,20 @@ from starstats_core.journey.state import fact_from_dict
 from starstats_core.journey.summary import merge_contracts
 from starstats_server.db import bulk
 from starstats_server.db import journey as db_journey
-from starstats_server.db.tables import JOURNEY_TOTALS, events, journey_facts, journey_sessions
+from starstats_server.db.tables import (
+    JOURNEY_TOTALS,
+    events,
+    journey_facts,
+    journey_sessions,
+    journey_values,
+)
+from starstats_server.db.types import UtcDateTime
 from starstats_server.errors import BadRequest, NotFound
 from starstats_server.state import AppState
 
 MAX_DAYS = 3650
+# Groups (places, ships, goods) listed at most, the most time or aUEC first.
+MAX_GROUPS = 100
 COMBAT_NOTE = (
     "Star Citizen stopped writing kill lines in 4.4: kills are known only for sessions of "
     "3.24-4.3, and are null (not logged), never zero, otherwise."
@@ -37,7 +47,7 @@ COMBAT_NOTE = (
 class Page:
     """What a list read asks for."""
 
-    limit: int = 50
+    limit: int = 20
     cursor: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -58,6 +68,15 @@ def _decode(cursor: str, count: int) -> list[str]:
     if len(parts) != count:
         raise BadRequest("invalid_cursor", "cursor is not one this API gave")
     return parts
+
+
+def _cursor_value(at: datetime, text: str, n: int | None = None) -> Any:
+    """A cursor as a SQL row value typed like its columns (a bare datetime would be bound
+    without zone: PostgreSQL would compare it in the session's zone)."""
+    parts = [sa.literal(at, UtcDateTime()), sa.literal(text, sa.Text())]
+    if n is not None:
+        parts.append(sa.literal(n, sa.Integer()))
+    return sa.tuple_(*parts)
 
 
 def _fact_cursor(cursor: str) -> tuple[datetime, str, int]:
@@ -186,7 +205,7 @@ async def _fact_page(
     )
     if page.cursor is not None:
         query = query.where(
-            sa.tuple_(f.started_at, f.session_id, f.n) < sa.tuple_(*_fact_cursor(page.cursor))
+            sa.tuple_(f.started_at, f.session_id, f.n) < _cursor_value(*_fact_cursor(page.cursor))
         )
     rows = (
         await conn.execute(
@@ -211,92 +230,95 @@ async def facts(state: AppState, handle: str, kinds: tuple[str, ...], page: Page
     return {"items": found, "next_cursor": cursor}
 
 
-async def _grouped(
-    conn: AsyncConnection, handle: str, kind: str, page: Page, limit: int = 200
-) -> list[tuple[str, float, int, datetime | None]]:
-    """(ref, seconds, count, last start) per ref of one kind of fact, most seconds first."""
-    f = journey_facts.c
-    total = sa.func.coalesce(sa.func.sum(f.seconds), 0.0)
-    query = (
-        sa.select(f.ref, total, sa.func.count(), sa.func.max(f.started_at))
-        .where(
-            f.handle == handle,
-            f.kind == kind,
-            f.ref.is_not(None),
-            *_in_window(f.started_at, page.since, page.until),
+def _days(page: Page) -> list[Any]:
+    """The window widened to the whole UTC days it touches (journey_values is per day)."""
+    v = journey_values.c
+    where = []
+    if page.since is not None:
+        where.append(v.day >= page.since.astimezone(UTC).date())
+    if page.until is not None:
+        until = page.until.astimezone(UTC)
+        last = until.date() if until.time() == time(0) else until.date() + timedelta(days=1)
+        where.append(v.day < last)
+    return where
+
+
+@dataclass
+class _Sum:
+    ref: str
+    count: int = 0
+    seconds: float = 0.0
+    amount: float = 0.0
+    last_day: date | None = None
+    label: dict[str, Any] | None = None
+
+
+async def _sums(conn: AsyncConnection, handle: str, kind: str, page: Page) -> list[_Sum]:
+    """Per grouping key of one kind: count, seconds, amount and newest day over the window
+    (journey_values: closed facts), plus the still-open facts' snapshots."""
+    v = journey_values.c
+    rows = (
+        await conn.execute(
+            sa.select(
+                v.ref, sa.func.sum(v.count), sa.func.sum(v.seconds), sa.func.sum(v.amount),
+                sa.func.max(v.day), sa.func.max(v.label),
+            )
+            .where(v.handle == handle, v.kind == kind, *_days(page))
+            .group_by(v.ref)
         )
-        .group_by(f.ref)
-        .order_by(total.desc(), f.ref)
-        .limit(limit)
-    )
-    return [(r[0], float(r[1]), int(r[2]), r[3]) for r in (await conn.execute(query)).all()]
-
-
-async def _names(
-    conn: AsyncConnection,
-    handle: str,
-    kind: str,
-    newest: list[tuple[str, datetime | None]],
-    fields: tuple[str, ...],
-) -> dict[str, dict[str, Any]]:
-    """The readable fields of each ref's fact that started at the time given with it, its
-    newest (names do not change). Probes the (handle, kind, started_at) index for those
-    times: reading every fact of the refs cost seconds (122,000 stops of 31 places at
-    1,000,000 events)."""
-    wanted = {(ref, at) for ref, at in newest if at is not None}
+    ).all()  # fmt: skip
+    found = {
+        r[0]: _Sum(r[0], int(r[1]), float(r[2]), float(r[3]), r[4],
+                   None if r[5] is None else json.loads(r[5]))
+        for r in rows
+    }  # fmt: skip
     f = journey_facts.c
-    where = [f.handle == handle, f.kind == kind]
-    rows: list[Any] = []
-    if wanted:
-        rows += (
-            await conn.execute(
-                sa.select(f.ref, f.started_at, f.data).where(
-                    *where,
-                    f.started_at.in_(sorted({at for _, at in wanted})),
-                    f.ref.in_(sorted({ref for ref, _ in wanted})),
-                )
+    for ref, started, seconds, data in (
+        await conn.execute(
+            sa.select(f.ref, f.started_at, f.seconds, f.data).where(
+                f.handle == handle, f.open.is_(True), f.kind == kind, f.ref.is_not(None),
+                *_in_window(f.started_at, page.since, page.until),
             )
-        ).all()
-    undated = sorted({ref for ref, at in newest if at is None})
-    if undated:  # no fact of the ref has a time: any of them names it
-        rows += (
-            await conn.execute(
-                sa.select(f.ref, sa.null(), f.data).where(*where, f.ref.in_(undated))
-            )
-        ).all()
-    out: dict[str, dict[str, Any]] = {}
-    for ref, at, data in rows:
-        if at is None or (ref, at) in wanted:
-            out[ref] = {name: data.get(name) for name in fields}
-    return out
+        )
+    ).all():  # fmt: skip
+        entry = found.setdefault(ref, _Sum(ref, label=dict(data)))
+        entry.count += 1
+        entry.seconds += float(seconds or 0.0)
+        day = started.astimezone(UTC).date()
+        entry.last_day = day if entry.last_day is None else max(entry.last_day, day)
+    return list(found.values())
+
+
+def _by_seconds(sums: list[_Sum], limit: int) -> list[_Sum]:
+    return sorted(sums, key=lambda s: (-s.seconds, s.ref))[:limit]
 
 
 async def places(state: AppState, handle: str, page: Page) -> dict[str, Any]:
-    """Time and visits per place in the window, and a page of the trail (stops)."""
+    """Time and visits per place in the window (whole days), and a page of the trail."""
     async with state.engine.connect() as conn:
-        grouped = await _grouped(conn, handle, "stop", page)
-        names = await _names(
-            conn, handle, "stop", [(g[0], g[3]) for g in grouped], ("name", "place_kind", "system")
-        )
+        sums = _by_seconds(await _sums(conn, handle, "stop", page), MAX_GROUPS)
         trail, cursor = await _fact_page(conn, handle, ("stop",), page)
-    summary = [
-        {"place": ref, **names.get(ref, {}), "seconds": round(seconds, 3), "visits": count,
-         "last_at": last}
-        for ref, seconds, count, last in grouped
-    ]  # fmt: skip
+    summary = []
+    for entry in sums:
+        label = entry.label or {}
+        summary.append(
+            {"place": entry.ref, "name": label.get("name") or entry.ref,
+             "place_kind": label.get("place_kind"), "system": label.get("system"),
+             "seconds": round(entry.seconds, 3), "visits": entry.count,
+             "last_day": entry.last_day}
+        )  # fmt: skip
     return {"places": summary, "stops": trail, "next_cursor": cursor}
 
 
 async def ships(state: AppState, handle: str, page: Page) -> dict[str, Any]:
-    """Time at the controls per ship in the window, and a page of the stints."""
+    """Time at the controls per ship in the window (whole days), and a page of the stints."""
     async with state.engine.connect() as conn:
-        grouped = await _grouped(conn, handle, "stint", page)
-        names = await _names(conn, handle, "stint", [(g[0], g[3]) for g in grouped], ("name",))
+        sums = _by_seconds(await _sums(conn, handle, "stint", page), MAX_GROUPS)
         stints, cursor = await _fact_page(conn, handle, ("stint",), page)
     summary = [
-        {"ship": ref, "name": names.get(ref, {}).get("name") or ref,
-         "seconds": round(seconds, 3), "stints": count, "last_at": last}
-        for ref, seconds, count, last in grouped
+        {"ship": e.ref, "name": (e.label or {}).get("name") or e.ref,
+         "seconds": round(e.seconds, 3), "stints": e.count, "last_day": e.last_day}
+        for e in sums
     ]  # fmt: skip
     return {"ships": summary, "stints": stints, "next_cursor": cursor}
 
@@ -306,26 +328,17 @@ async def combat(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     async with state.engine.connect() as conn:
         totals = await _totals(conn, handle, page.since, page.until) or empty_totals()
         items, cursor = await _fact_page(conn, handle, ("kill", "death"), page)
-        f = journey_facts.c
-        causes = (
-            await conn.execute(
-                sa.select(f.ref, sa.func.count())
-                .where(
-                    f.handle == handle,
-                    f.kind == "death",
-                    *_in_window(f.started_at, page.since, page.until),
-                )
-                .group_by(f.ref)
-                .order_by(sa.func.count().desc(), f.ref)
-            )
-        ).all()
+        causes = await _sums(conn, handle, "death", page)
     return {
         "kills": totals["kills"],
         "vehicle_kills": totals["vehicle_kills"],
         "deaths": totals["deaths"],
         "kills_logged": totals["kills"] is not None,
         "note": COMBAT_NOTE,
-        "deaths_by_cause": [{"cause": r[0], "count": int(r[1])} for r in causes],
+        "deaths_by_cause": [
+            {"cause": e.ref, "count": e.count}
+            for e in sorted(causes, key=lambda e: (-e.count, e.ref))
+        ],
         "items": items,
         "next_cursor": cursor,
     }
@@ -352,7 +365,7 @@ async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
             moment = datetime.fromisoformat(at)
         except ValueError:
             raise BadRequest("invalid_cursor", "cursor is not one this API gave") from None
-        query = query.having(sa.tuple_(last, f.ref) < sa.tuple_(moment, ref))
+        query = query.having(sa.tuple_(last, f.ref) < _cursor_value(moment, ref))
     async with state.engine.connect() as conn:
         rows = (
             await conn.execute(query.order_by(last.desc(), f.ref.desc()).limit(page.limit + 1))
@@ -393,61 +406,37 @@ async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
 
 
 async def trades(state: AppState, handle: str, page: Page) -> dict[str, Any]:
-    """Spent, earned and profit in the window, per good, and a page of the trades."""
-    f = journey_facts.c
-    side = f.data["side"].as_string()
-    status = f.data["status"].as_string()
+    """Spent, earned and profit in the window (whole days), per good (the `MAX_GROUPS` with
+    the most aUEC), and a page of the trades."""
     async with state.engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                sa.select(
-                    f.ref,
-                    side,
-                    sa.func.coalesce(sa.func.sum(f.amount), 0.0),
-                    sa.func.count(),
-                    sa.func.max(f.started_at),
-                )
-                .where(
-                    f.handle == handle,
-                    f.kind == "trade",
-                    status.in_(("confirmed", "submitted")),
-                    *_in_window(f.started_at, page.since, page.until),
-                )
-                .group_by(f.ref, side)
-            )
-        ).all()
-        newest: dict[str, datetime | None] = {}
-        for r in rows:
-            if r[0] and (newest.get(r[0]) is None or (r[4] is not None and r[4] > newest[r[0]])):
-                newest[r[0]] = r[4]
-        names = await _names(conn, handle, "trade", list(newest.items()), ("good_name", "market"))
+        sums = await _sums(conn, handle, "trade", page)
         items, cursor = await _fact_page(conn, handle, ("trade",), page)
     goods: dict[str, dict[str, Any]] = {}
-    for ref, which, amount, count, _ in rows:
-        key = ref or ""
-        default = {"good": ref, "good_name": "unknown", "market": None}
-        good = goods.setdefault(
-            key,
-            {**default, **names.get(key, {}), "spent": 0.0, "earned": 0.0, "buys": 0, "sells": 0},
-        )
-        if which == "buy":
-            good["spent"] += float(amount)
-            good["buys"] += int(count)
+    for entry in sums:
+        side, _, good = entry.ref.partition(":")
+        label = entry.label or {}
+        row = goods.setdefault(good, {"good": good or None,
+                                      "good_name": label.get("good_name") or "unknown",
+                                      "market": label.get("market"), "spent": 0.0,
+                                      "earned": 0.0, "buys": 0, "sells": 0})  # fmt: skip
+        if side == "buy":
+            row["spent"] += entry.amount
+            row["buys"] += entry.count
         else:
-            good["earned"] += float(amount)
-            good["sells"] += int(count)
-    for good in goods.values():
-        good["spent"], good["earned"] = round(good["spent"], 2), round(good["earned"], 2)
-        good["profit"] = round(good["earned"] - good["spent"], 2)
+            row["earned"] += entry.amount
+            row["sells"] += entry.count
+    for row in goods.values():
+        row["spent"], row["earned"] = round(row["spent"], 2), round(row["earned"], 2)
+        row["profit"] = round(row["earned"] - row["spent"], 2)
     spent = round(sum(g["spent"] for g in goods.values()), 2)
     earned = round(sum(g["earned"] for g in goods.values()), 2)
+    ranked = sorted(goods.values(), key=lambda g: (-(g["spent"] + g["earned"]), g["good"] or ""))
     return {
         "spent": spent,
         "earned": earned,
         "profit": round(earned - spent, 2),
-        "by_good": sorted(
-            goods.values(), key=lambda g: (-(g["spent"] + g["earned"]), g["good"] or "")
-        ),
+        "goods": len(ranked),
+        "by_good": ranked[:MAX_GROUPS],
         "items": items,
         "next_cursor": cursor,
     }
@@ -466,7 +455,7 @@ async def sessions_page(state: AppState, handle: str, page: Page) -> dict[str, A
             moment = datetime.fromisoformat(at)
         except ValueError:
             raise BadRequest("invalid_cursor", "cursor is not one this API gave") from None
-        query = query.where(key < sa.tuple_(moment, session_id))
+        query = query.where(key < _cursor_value(moment, session_id))
     async with state.engine.connect() as conn:
         rows = (
             await conn.execute(
@@ -517,12 +506,13 @@ async def records(state: AppState, handle: str) -> dict[str, Any]:
             return None
         return {"value": row[0], "unit": unit, "session_id": row[1], "at": row[2]}
 
-    async def best_fact(conn: AsyncConnection, kind: str, column: Any, unit: str,
-                        *where: Any) -> dict[str, Any] | None:  # fmt: skip
+    async def best_fact(
+        conn: AsyncConnection, kind: str, column: Any, unit: str
+    ) -> dict[str, Any] | None:
         row = (
             await conn.execute(
                 sa.select(column, f.session_id, f.started_at, f.data)
-                .where(f.handle == handle, f.kind == kind, column > 0, *where)
+                .where(f.handle == handle, f.kind == kind, column > 0)
                 .order_by(column.desc(), f.started_at)
                 .limit(1)
             )
@@ -540,25 +530,19 @@ async def records(state: AppState, handle: str) -> dict[str, Any]:
             "most_contracts_completed": await best_session(
                 conn, c.contracts_completed, "contracts"
             ),
-            "biggest_sale": await best_fact(
-                conn,
-                "trade",
-                f.amount,
-                "aUEC",
-                f.data["side"].as_string() == "sell",
-                f.data["status"].as_string().in_(("confirmed", "submitted")),
-            ),
+            # Sales are the trades with a positive (earned) amount.
+            "biggest_sale": await best_fact(conn, "trade", f.amount, "aUEC"),
         }
-        ships = await _grouped(conn, handle, "stint", Page(), limit=1)
-        names = await _names(conn, handle, "stint", [(s[0], s[3]) for s in ships], ("name",))
+        ships = _by_seconds(await _sums(conn, handle, "stint", Page()), 1)
+    top = ships[0] if ships else None
     found["most_time_in_one_ship"] = (
         None
-        if not ships or not ships[0][1]
+        if top is None or not top.seconds
         else {
-            "value": round(ships[0][1], 3),
+            "value": round(top.seconds, 3),
             "unit": "seconds",
-            "ship": ships[0][0],
-            "label": names.get(ships[0][0], {}).get("name"),
+            "ship": top.ref,
+            "label": (top.label or {}).get("name"),
         }
     )
     return found

@@ -63,14 +63,31 @@ def upgrade() -> None:
         sa.Column("ref", sa.Text, nullable=True),
         sa.Column("seconds", sa.Float, nullable=True),
         sa.Column("amount", sa.Float, nullable=True),
+        sa.Column("day", sa.Date, nullable=True),
         sa.Column("open", sa.Boolean, nullable=False),
         sa.Column("data", Json, nullable=False),
         sa.PrimaryKeyConstraint("handle", "session_id", "n", name="pk_journey_facts"),
     )
-    op.create_index(
-        "ix_journey_facts_handle_kind_started_at", "journey_facts", ["handle", "kind", "started_at"]
+    for columns in (
+        ["handle", "kind", "started_at"],
+        ["handle", "kind", "ref", "started_at"],
+        ["handle", "kind", "seconds"],
+        ["handle", "kind", "amount"],
+        ["handle", "open", "kind"],
+    ):
+        op.create_index(f"ix_journey_facts_{'_'.join(columns)}", "journey_facts", columns)
+    op.create_table(
+        "journey_values",
+        sa.Column("handle", sa.Text, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("ref", sa.Text, nullable=False),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("count", sa.BigInteger, nullable=False),
+        sa.Column("seconds", sa.Float, nullable=False),
+        sa.Column("amount", sa.Float, nullable=False),
+        sa.Column("label", sa.Text, nullable=True),
+        sa.PrimaryKeyConstraint("handle", "kind", "ref", "day", name="pk_journey_values"),
     )
-    op.create_index("ix_journey_facts_handle_kind_ref", "journey_facts", ["handle", "kind", "ref"])
     op.create_table(
         "journey_state",
         sa.Column("handle", sa.Text, nullable=False),
