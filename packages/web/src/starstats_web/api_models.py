@@ -357,7 +357,10 @@ class PairingStarted(BaseModel):
 
 
 class PlaceOut(BaseModel):
-    last_at: Annotated[AwareDatetime | None, Field(title="Last At")]
+    last_day: Annotated[date_aliased | None, Field(title="Last Day")]
+    """
+    The last UTC day with a visit (or stint).
+    """
     name: Annotated[str | None, Field(title="Name")] = None
     place: Annotated[str, Field(title="Place")]
     place_kind: Annotated[str | None, Field(title="Place Kind")] = None
@@ -466,7 +469,10 @@ class SharedWithMeOut(BaseModel):
 
 
 class ShipOut(BaseModel):
-    last_at: Annotated[AwareDatetime | None, Field(title="Last At")]
+    last_day: Annotated[date_aliased | None, Field(title="Last Day")]
+    """
+    The last UTC day with a visit (or stint).
+    """
     name: Annotated[str, Field(title="Name")]
     seconds: Annotated[float, Field(title="Seconds")]
     ship: Annotated[str, Field(title="Ship")]
@@ -659,6 +665,10 @@ class TradeFact(BaseModel):
 class TradesOut(BaseModel):
     by_good: Annotated[list[GoodOut], Field(title="By Good")]
     earned: Annotated[float, Field(title="Earned")]
+    goods: Annotated[int, Field(title="Goods")]
+    """
+    Goods traded in the window (`by_good` lists the top 100).
+    """
     items: Annotated[list[TradeFact], Field(title="Items")]
     next_cursor: Annotated[str | None, Field(title="Next Cursor")]
     profit: Annotated[float, Field(title="Profit")]
