@@ -247,17 +247,26 @@ class _Writer:
         self.handle = handle
         self.starts: dict[str, Key] = {}
 
-    def write(self, facts: Iterable[Fact], *, is_open: bool) -> None:
+    def write(self, closed: Iterable[Fact], fold: JourneyFold | None = None) -> None:
+        """Store `closed` (final) and, with `fold`, its open facts (snapshots that the next
+        batch replaces): one statement per table."""
         fact_rows: list[dict[str, Any]] = []
         sums: dict[_Value, list[Any]] = {}
         new_sessions: list[dict[str, Any]] = []
-        known_sessions: list[dict[str, Any]] = []
-        for fact in facts:
-            if isinstance(fact, Session):
-                start = self.starts.get(fact.session_id)
-                row = _session_row(self.handle, fact, is_open, start)
-                (known_sessions if start is None else new_sessions).append(row)
-            else:
+        known_sessions: dict[str, dict[str, Any]] = {}
+        batches = [(closed, False)]
+        if fold is not None:
+            batches.append((fold.open_facts(), True))
+        for facts, is_open in batches:
+            for fact in facts:
+                if isinstance(fact, Session):
+                    start = self.starts.get(fact.session_id)
+                    row = _session_row(self.handle, fact, is_open, start)
+                    if start is None:
+                        known_sessions[fact.session_id] = row
+                    else:
+                        new_sessions.append(row)
+                    continue
                 row = _fact_row(self.handle, fact, is_open)
                 fact_rows.append(row)
                 if not is_open:
@@ -268,7 +277,8 @@ class _Writer:
         if known_sessions:
             # Begun in an earlier batch: the row exists, and keeps the start stored then.
             c = journey_sessions.c
-            columns = [name for name in known_sessions[0] if name not in ("handle", "session_id")]
+            rows = list(known_sessions.values())
+            columns = [name for name in rows[0] if name not in ("handle", "session_id")]
             self.conn.execute(
                 sa.update(journey_sessions)
                 .where(
@@ -276,13 +286,12 @@ class _Writer:
                     c.session_id == sa.bindparam("b_session_id"),
                 )
                 .values({name: sa.bindparam(f"b_{name}") for name in columns}),
-                [{f"b_{k}": v for k, v in row.items()} for row in known_sessions],
+                [{f"b_{k}": v for k, v in row.items()} for row in rows],
             )
         _upsert(self.conn, journey_facts, fact_rows, ())
 
-    def save(self, fold: JourneyFold, last: Key) -> None:
-        """Store the fold's open facts and its state after the event with key `last`."""
-        self.write(fold.open_facts(), is_open=True)
+    def save_state(self, fold: JourneyFold, last: Key) -> None:
+        """Keep the fold after the event with key `last`, for the next batch."""
         text = json.dumps(state.dump(fold), separators=(",", ":"))
         row = {
             "handle": self.handle,
@@ -406,11 +415,13 @@ def _refold(conn: sa.Connection, handle: str, start: Key | None, last_new: Key |
         closed += done
         last = item.key
     _delete_sessions(conn, handle, start, synced)
-    writer.write(closed, is_open=False)
-    if synced is None:
-        conn.execute(sa.delete(journey_state).where(journey_state.c.handle == handle))
-        if last is not None:
-            writer.save(fold, last)
+    if synced is not None:
+        writer.write(closed)
+        return
+    conn.execute(sa.delete(journey_state).where(journey_state.c.handle == handle))
+    writer.write(closed, fold)
+    if last is not None:
+        writer.save_state(fold, last)
 
 
 def _session_exists(conn: sa.Connection, handle: str, session_id: str) -> bool:
@@ -446,8 +457,8 @@ def record_batch(conn: sa.Connection, handle: str, items: list[Item]) -> None:
     ]:
         if session_id in keys:
             writer.starts[session_id] = keys[session_id]
-    writer.write(closed, is_open=False)
-    writer.save(fold, items[-1].key)
+    writer.write(closed, fold)
+    writer.save_state(fold, items[-1].key)
 
 
 def _containing_start(conn: sa.Connection, handle: str, key: Key) -> Key | None:
