@@ -48,8 +48,10 @@ from starstats_server.db.tables import (
 )
 from starstats_server.db.types import UtcDateTime
 
-# Stored events read per query while refolding.
+# Stored events read per query while refolding, and closed facts written at a time when
+# nothing can be met again.
 _PAGE = 2000
+_FLUSH_FACTS = 5000
 
 Key = tuple[datetime, int, int]
 
@@ -396,6 +398,10 @@ def _refold(conn: sa.Connection, handle: str, start: Key | None, last_new: Key |
     closed: list[Fact] = []
     last: Key | None = None
     synced: Key | None = None
+    if last_new is None:
+        # Nothing can be met again: replace everything from `start` and write as the fold
+        # goes, so a whole history (rebuild, migration) never sits in memory.
+        _delete_sessions(conn, handle, start, None)
     for item in _stored_events(conn, handle, start):
         before = fold.session_id
         done = fold.feed([(item.event, item.ref)])
@@ -414,7 +420,11 @@ def _refold(conn: sa.Connection, handle: str, start: Key | None, last_new: Key |
             writer.starts[now] = item.key
         closed += done
         last = item.key
-    _delete_sessions(conn, handle, start, synced)
+        if last_new is None and len(closed) >= _FLUSH_FACTS:
+            writer.write(closed)
+            closed = []
+    if last_new is not None:
+        _delete_sessions(conn, handle, start, synced)
     if synced is not None:
         writer.write(closed)
         return
