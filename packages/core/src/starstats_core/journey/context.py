@@ -4,7 +4,7 @@ the player's own names, the facts closed so far, and where and in what the playe
 
 from dataclasses import dataclass, field
 
-from starstats_core.journey.facts import Fact, Session, Stint, Stop
+from starstats_core.journey.facts import Fact, Life, Session, Stint, Stop, Stretch
 from starstats_core.journey.summary import add_sums, fact_sums
 
 
@@ -42,6 +42,11 @@ class Context:
 
     def close(self, fact: Fact) -> None:
         """Hand a finished fact out."""
-        if not isinstance(fact, Session):
+        if type(fact) not in _NO_SUMS and not isinstance(fact, Session):
             add_sums(self.sums, fact_sums(fact))
         self.closed.append(fact)
+
+
+# Facts that add nothing to the totals (`fact_sums` gives them nothing; a session's own
+# times are read when it closes), skipped without asking.
+_NO_SUMS = frozenset({Session, Stop, Life, Stretch})

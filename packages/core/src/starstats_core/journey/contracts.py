@@ -11,6 +11,7 @@ open for `SETTLE_SECONDS` so those companion lines still join it.
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from starstats_core.events.base import BaseEvent
 from starstats_core.journey.context import Context
@@ -52,6 +53,12 @@ _KINDS = (
     ("investigation", ("investigat",)),
     ("combat", ("gauntlet", "defend", "assassinat", "combat", "mercenary")),
 )
+# Objective banners and the state they give the objective.
+_BANNER_STATES = {
+    "new_objective": "inprogress",
+    "objective_complete": "completed",
+    "objective_failed": "failed",
+}
 # Banners that say the player has (or had) the contract.
 _RUN_CATEGORIES = frozenset(
     {"contract_accepted", *_HUD_OUTCOMES, "new_objective", "objective_complete", "objective_failed"}
@@ -63,6 +70,11 @@ _AUEC = re.compile(r"(?P<n>\d[\d,]{0,14})\s*aUEC")
 def contract_kind(*hints: str | None) -> str:
     """A contract's kind (hauling, delivery, bounty, …, other) from its class, generator or
     title."""
+    return _kind_of(hints)
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(hints: tuple[str | None, ...]) -> str:
     text = " ".join(h for h in hints if h).casefold()
     for kind, words in _KINDS:
         if any(word in text for word in words):
@@ -154,16 +166,11 @@ class Contracts:
             run.title = run.title or _banner_text(text)
             self._retitle(run)
             self._finish(run, _HUD_OUTCOMES[category], "banner")
-        elif category in ("new_objective", "objective_complete", "objective_failed"):
+        elif category in _BANNER_STATES:
             objective_id = getattr(event, "objective_id", None) or f"banner:{_banner_text(text)}"
             objective = self._objective(run, objective_id)
             objective.text = objective.text or _banner_text(text)
-            state = {
-                "new_objective": "inprogress",
-                "objective_complete": "completed",
-                "objective_failed": "failed",
-            }[category]
-            self._set_state(objective, state)
+            self._set_state(objective, _BANNER_STATES[category])
         else:
             m = _AUEC.search(text)
             if m is not None:

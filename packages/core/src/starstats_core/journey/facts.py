@@ -30,11 +30,12 @@ class Fact:
 
     def cite(self, ref: str) -> None:
         """Record that the event `ref` supports this fact (once, however often cited)."""
-        if self.evidence and self.evidence[-1] == ref:
+        evidence = self.evidence
+        if evidence and evidence[-1] == ref:
             return
         self.evidence_count += 1
-        if len(self.evidence) < MAX_EVIDENCE:
-            self.evidence.append(ref)
+        if len(evidence) < MAX_EVIDENCE:
+            evidence.append(ref)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form, with `kind` first."""

@@ -11,6 +11,7 @@ on the same body refines that stop instead of starting a new one.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from starstats_core import names
 from starstats_core.events.base import BaseEvent
@@ -20,6 +21,19 @@ from starstats_core.journey.instants import span
 
 # Systems named in lines that are not a place the player is in.
 _NOT_A_SYSTEM = frozenset({"", "DefaultSolarSystem"})
+
+
+# What a stop copies of a place: key, name, kind, system, body.
+_Where = tuple[str, str, str, str | None, str | None]
+
+
+@lru_cache(maxsize=8192)
+def _where(raw: str) -> _Where | None:
+    """`names.place(raw)` as the fields a stop copies (None when `raw` names no place)."""
+    place = names.place(raw)
+    if place is None:
+        return None
+    return place.key, place.name, str(place.kind), place.system, place.body
 
 
 @dataclass(slots=True)
@@ -67,44 +81,46 @@ class Travel:
         """The player is at the place `raw` names, by `signal` (see the module docstring)."""
         if not raw:
             return
-        place = names.place(raw)
-        if place is None:
+        where = _where(raw)
+        if where is None:
             return
+        key, name, kind, system, body = where
         ctx = self.ctx
         stop = ctx.stop
         if stop is not None:
-            if stop.place == place.key:
+            if stop.place == key:
                 self._add_signal(stop, signal)
                 return
-            if signal == "planet_cells" and stop.body == place.key:
+            if signal == "planet_cells" and stop.body == key:
                 return  # already placed more precisely on this body
-            if stop.place == place.body and set(stop.signals) == {"planet_cells"}:
+            if stop.place == body and set(stop.signals) == {"planet_cells"}:
                 # Refine a body-level stop: the player was at this place on it all along.
-                self._set_place(stop, raw, place)
+                self._set_place(stop, raw, where)
                 self._add_signal(stop, signal)
                 return
             self.leave(leaving_at or ctx.at)
-        new = Stop(
+        ctx.stop = Stop(
             session_id=ctx.session.session_id,
             n=ctx.number(),
             started_at=ctx.at,
+            evidence=[ctx.ref],
+            evidence_count=1,
+            place=key,
+            raw=raw,
+            name=name,
+            place_kind=kind,
+            system=system,
+            body=body,
             arrived_by=signal,
             signals=[signal],
         )
-        self._set_place(new, raw, place)
-        new.cite(ctx.ref)
-        ctx.stop = new
-        if place.system:
-            ctx.system = place.system
+        if system:
+            ctx.system = system
 
     @staticmethod
-    def _set_place(stop: Stop, raw: str, place: names.Place) -> None:
-        stop.place = place.key
+    def _set_place(stop: Stop, raw: str, where: "_Where") -> None:
+        stop.place, stop.name, stop.place_kind, stop.system, stop.body = where
         stop.raw = raw
-        stop.name = place.name
-        stop.place_kind = str(place.kind)
-        stop.system = place.system
-        stop.body = place.body
 
     def _add_signal(self, stop: Stop, signal: str) -> None:
         if signal not in stop.signals:
