@@ -3,6 +3,7 @@
 `NineTails grunt (NPC)`.
 """
 
+import re
 from functools import lru_cache
 
 from starstats_core.names.manufacturers import is_ship_maker
@@ -68,6 +69,9 @@ def _is_npc(text: str) -> bool:
     )
 
 
+_VARIANT = re.compile(r"(?:_\d{1,8})+$")
+
+
 @lru_cache(maxsize=8192)
 def actor_name(raw: str) -> str:
     """A player handle unchanged; an NPC as `<faction> <role> (NPC)` (`NineTails grunt
@@ -76,7 +80,9 @@ def actor_name(raw: str) -> str:
     text = raw.strip()
     if not text or text.lower() == "unknown":
         return "unknown"
-    ship, creature, npc, named = _described(strip_entity_id(text))
+    # NPCs of one kind differ by a variant number as well as by their id
+    # (`…-Grunt_14_<id>`, `…-Grunt_15_<id>`): neither changes the description.
+    ship, creature, npc, named = _described(_VARIANT.sub("", strip_entity_id(text)))
     if ship:
         return ship_name(text)
     if creature is not None:
