@@ -284,6 +284,14 @@ def test_the_journey_views_read_the_stored_facts(client: TestClient, make_user: 
     assert sum(c["count"] for c in combat["deaths_by_cause"]) == combat["deaths"]
     contracts = client.get("/v1/me/journey/contracts", headers=h).json()
     assert contracts["completed"] == overview["lifetime"]["contracts_completed"]
+    runs = _walk(client, user, "/v1/me/journey/contracts", "items", 3)
+    # Every mission once, merged as core merges it, newest first.
+    assert [r["mission_id"] for r in runs] == [
+        c["mission_id"]
+        for c in sorted(core["contracts"], key=lambda c: c["started_at"], reverse=True)
+    ]
+    combat_items = _walk(client, user, "/v1/me/journey/combat", "items", 4)
+    assert len(combat_items) == len(core["kills"]) + len(core["deaths"])
     trades = client.get("/v1/me/journey/trades", headers=h).json()
     assert trades["goods"] == len(trades["by_good"]) > 0
     assert trades["spent"] == overview["lifetime"]["trade_spent"]

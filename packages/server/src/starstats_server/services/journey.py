@@ -196,24 +196,25 @@ async def _last_seen(conn: AsyncConnection, handle: str) -> dict[str, Any] | Non
 async def _fact_page(
     conn: AsyncConnection, handle: str, kinds: tuple[str, ...], page: Page
 ) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of facts of `kinds`, newest first. One index-ordered query per kind, merged:
+    one query over several kinds would sort every fact of them for each page."""
     f = journey_facts.c
-    query = sa.select(f.started_at, f.session_id, f.n, f.data).where(
-        f.handle == handle,
-        f.kind.in_(kinds) if len(kinds) > 1 else f.kind == kinds[0],
-        f.started_at.is_not(None),
-        *_in_window(f.started_at, page.since, page.until),
-    )
-    if page.cursor is not None:
-        query = query.where(
-            sa.tuple_(f.started_at, f.session_id, f.n) < _cursor_value(*_fact_cursor(page.cursor))
+    rows: list[Any] = []
+    for kind in kinds:
+        query = sa.select(f.started_at, f.session_id, f.n, f.data).where(
+            f.handle == handle,
+            f.kind == kind,
+            f.started_at.is_not(None),
+            *_in_window(f.started_at, page.since, page.until),
         )
-    rows = (
-        await conn.execute(
-            query.order_by(f.started_at.desc(), f.session_id.desc(), f.n.desc()).limit(
-                page.limit + 1
+        if page.cursor is not None:
+            query = query.where(
+                sa.tuple_(f.started_at, f.session_id, f.n)
+                < _cursor_value(*_fact_cursor(page.cursor))
             )
-        )
-    ).all()
+        order = (f.started_at.desc(), f.session_id.desc(), f.n.desc())
+        rows += (await conn.execute(query.order_by(*order).limit(page.limit + 1))).all()
+    rows.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     cursor = None
@@ -345,36 +346,44 @@ async def combat(state: AppState, handle: str, page: Page) -> dict[str, Any]:
 
 
 async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
-    """Contracts (one run per mission, merged across sessions) newest first, and the window's
+    """Contracts (one run per mission, merged across sessions, listed by the start of its
+    first run) newest first, and the window's
     outcome counts with the completion rate (completed ÷ completed + failed + abandoned)."""
     f = journey_facts.c
-    last = sa.func.max(f.started_at)
-    query = (
-        sa.select(f.ref, last)
+    g = journey_facts.alias("earlier")
+    # Each mission is listed once, at its first run (newest first): a run with no earlier
+    # one of the same mission. Walking the (kind, started_at) index down to `limit` of them
+    # costs one index probe per run instead of grouping every contract of the player.
+    earlier = (
+        sa.select(sa.literal(1))
         .where(
-            f.handle == handle,
-            f.kind == "contract",
-            f.ref.is_not(None),
-            *_in_window(f.started_at, page.since, page.until),
+            g.c.handle == f.handle,
+            g.c.kind == "contract",
+            g.c.ref == f.ref,
+            sa.tuple_(g.c.started_at, g.c.session_id, g.c.n)
+            < sa.tuple_(f.started_at, f.session_id, f.n),
         )
-        .group_by(f.ref)
+        .exists()
+    )
+    query = sa.select(f.started_at, f.session_id, f.n, f.ref).where(
+        f.handle == handle,
+        f.kind == "contract",
+        f.ref.is_not(None),
+        ~earlier,
+        *_in_window(f.started_at, page.since, page.until),
     )
     if page.cursor is not None:
-        at, ref = _decode(page.cursor, 2)
-        try:
-            moment = datetime.fromisoformat(at)
-        except ValueError:
-            raise BadRequest("invalid_cursor", "cursor is not one this API gave") from None
-        query = query.having(sa.tuple_(last, f.ref) < _cursor_value(moment, ref))
+        query = query.where(
+            sa.tuple_(f.started_at, f.session_id, f.n) < _cursor_value(*_fact_cursor(page.cursor))
+        )
+    order = (f.started_at.desc(), f.session_id.desc(), f.n.desc())
     async with state.engine.connect() as conn:
-        rows = (
-            await conn.execute(query.order_by(last.desc(), f.ref.desc()).limit(page.limit + 1))
-        ).all()
+        rows = (await conn.execute(query.order_by(*order).limit(page.limit + 1))).all()
         more = len(rows) > page.limit
         rows = rows[: page.limit]
         parts: list[Any] = []
         if rows:
-            wanted = [r[0] for r in rows]
+            wanted = [r[3] for r in rows]
             parts = list(
                 (
                     await conn.execute(
@@ -389,11 +398,13 @@ async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     merged = {
         m["mission_id"]: m for m in merge_contracts(r for r in runs if isinstance(r, Contract))
     }
-    items = [merged[r[0]] for r in rows if r[0] in merged]
+    items = [merged[r[3]] for r in rows if r[3] in merged]
     done = (
         totals["contracts_completed"] + totals["contracts_failed"] + totals["contracts_abandoned"]
     )
-    cursor = _encode(rows[-1][1].isoformat(), rows[-1][0]) if more and rows else None
+    cursor = None
+    if more and rows:
+        cursor = _encode(rows[-1][0].isoformat(), rows[-1][1], rows[-1][2])
     return {
         "completed": totals["contracts_completed"],
         "failed": totals["contracts_failed"],
