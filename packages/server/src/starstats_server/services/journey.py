@@ -350,40 +350,33 @@ async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     first run) newest first, and the window's
     outcome counts with the completion rate (completed ÷ completed + failed + abandoned)."""
     f = journey_facts.c
-    g = journey_facts.alias("earlier")
-    # Each mission is listed once, at its first run (newest first): a run with no earlier
-    # one of the same mission. Walking the (kind, started_at) index down to `limit` of them
-    # costs one index probe per run instead of grouping every contract of the player.
-    earlier = (
-        sa.select(sa.literal(1))
+    first = sa.func.min(f.started_at)
+    query = (
+        sa.select(first, f.ref)
         .where(
-            g.c.handle == f.handle,
-            g.c.kind == "contract",
-            g.c.ref == f.ref,
-            sa.tuple_(g.c.started_at, g.c.session_id, g.c.n)
-            < sa.tuple_(f.started_at, f.session_id, f.n),
+            f.handle == handle,
+            f.kind == "contract",
+            f.ref.is_not(None),
+            *_in_window(f.started_at, page.since, page.until),
         )
-        .exists()
-    )
-    query = sa.select(f.started_at, f.session_id, f.n, f.ref).where(
-        f.handle == handle,
-        f.kind == "contract",
-        f.ref.is_not(None),
-        ~earlier,
-        *_in_window(f.started_at, page.since, page.until),
+        .group_by(f.ref)
     )
     if page.cursor is not None:
-        query = query.where(
-            sa.tuple_(f.started_at, f.session_id, f.n) < _cursor_value(*_fact_cursor(page.cursor))
-        )
-    order = (f.started_at.desc(), f.session_id.desc(), f.n.desc())
+        at, ref = _decode(page.cursor, 2)
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            raise BadRequest("invalid_cursor", "cursor is not one this API gave") from None
+        query = query.having(sa.tuple_(first, f.ref) < _cursor_value(moment, ref))
     async with state.engine.connect() as conn:
-        rows = (await conn.execute(query.order_by(*order).limit(page.limit + 1))).all()
+        rows = (
+            await conn.execute(query.order_by(first.desc(), f.ref.desc()).limit(page.limit + 1))
+        ).all()
         more = len(rows) > page.limit
         rows = rows[: page.limit]
         parts: list[Any] = []
         if rows:
-            wanted = [r[3] for r in rows]
+            wanted = [r[1] for r in rows]
             parts = list(
                 (
                     await conn.execute(
@@ -398,13 +391,11 @@ async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     merged = {
         m["mission_id"]: m for m in merge_contracts(r for r in runs if isinstance(r, Contract))
     }
-    items = [merged[r[3]] for r in rows if r[3] in merged]
+    items = [merged[r[1]] for r in rows if r[1] in merged]
     done = (
         totals["contracts_completed"] + totals["contracts_failed"] + totals["contracts_abandoned"]
     )
-    cursor = None
-    if more and rows:
-        cursor = _encode(rows[-1][0].isoformat(), rows[-1][1], rows[-1][2])
+    cursor = _encode(rows[-1][0].isoformat(), rows[-1][1]) if more and rows else None
     return {
         "completed": totals["contracts_completed"],
         "failed": totals["contracts_failed"],
