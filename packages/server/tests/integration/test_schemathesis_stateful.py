@@ -70,6 +70,14 @@ STEPS = 15
 
 # (source method, source path, status, link name, target method, target path, parameters,
 # request body). Expressions follow OpenAPI 3.1 runtime expressions.
+_JOURNEY_VIEWS = (
+    "journey",
+    *(
+        f"journey/{v}"
+        for v in ("sessions", "places", "legs", "ships", "lives", "combat", "contracts",
+                  "trades", "records")
+    ),
+)  # fmt: skip
 _ME_READS = [
     ("GET", "/v1/me/events"),
     ("GET", "/v1/me/summary"),
@@ -79,6 +87,7 @@ _ME_READS = [
     ("GET", "/v1/me/sessions"),
     ("GET", "/v1/me/ingest-history"),
     ("GET", "/v1/me/audit"),
+    *(("GET", f"/v1/me/{view}") for view in _JOURNEY_VIEWS),
 ]
 _HANDLE_READS = [
     ("GET", "/v1/u/{handle}/summary"),
@@ -87,7 +96,9 @@ _HANDLE_READS = [
     ("GET", "/v1/public/{handle}/summary"),
     ("GET", "/v1/public/{handle}/timeline"),
     ("GET", "/v1/public/{handle}/stats"),
-]
+    *(("GET", f"/v1/{where}/{{handle}}/{view}") for where in ("u", "public")
+      for view in _JOURNEY_VIEWS),
+]  # fmt: skip
 Link = tuple[str, str, str, str, str, str, dict[str, str], dict[str, Any] | None]
 LINKS: list[Link] = [
     # Accounts: sign-up -> login with the same credentials -> who am I -> my handle's pages.
@@ -158,6 +169,33 @@ LINKS: list[Link] = [
         {},
         {"recipient_handle": "$response.body#/claimed_handle"},
     ),
+    # Journey: my sessions -> one session's story; a handle -> someone's session story.
+    (
+        "GET",
+        "/v1/me/journey/sessions",
+        "200",
+        "Story",
+        "GET",
+        "/v1/me/journey/sessions/{session_id}",
+        {"path.session_id": "$response.body#/sessions/0/session_id"},
+        None,
+    ),
+    *[
+        (
+            "GET",
+            "/v1/auth/me",
+            "200",
+            f"Story{where}",
+            "GET",
+            f"/v1/{where}/{{handle}}/journey/sessions/{{session_id}}",
+            {
+                "path.handle": "$response.body#/claimed_handle",
+                "path.session_id": "$response.header.X-Request-ID",
+            },
+            None,
+        )
+        for where in ("u", "public")
+    ],
     # Pairing: start -> redeem the code -> the device's uploads, the device's revocation.
     (
         "POST",
