@@ -342,8 +342,12 @@ def plant(stack: Stack, nova: Pilot, wing: Pilot) -> Planted:
         sentence = sentences.describe(event["event_type"], event["payload"], None)
         # A builder read the payload (not the type-name fallback), so the page must show it.
         assert sentence != sentences.label(event["event_type"]), event
-        assert any(mark in sentence for mark in ("<", ">", "{", "javascript:")), sentence
         expected[event["seq"]] = sentence
+    # Ship and place names go through core's `names`, which turns a class name into words
+    # (markup included, `<img …>` becomes "Img Src=x …"); every other field reaches the page
+    # as planted, so most sentences still carry the markup that escaping must neutralise.
+    marked = [s for s in expected.values() if any(m in s for m in ("<", ">", "{", "javascript:"))]
+    assert len(marked) >= len(expected) * 2 // 3, expected
 
     # Three of the orgs (the fourth is made on the page); public, and shared with Wing.
     for slug, name in list(ORGS.items())[1:]:

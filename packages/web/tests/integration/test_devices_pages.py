@@ -115,7 +115,7 @@ def test_each_device_shows_its_recent_uploads(stack: Stack) -> None:
     pilot = sign_up_via_api(stack)
     started = stack.api("POST", "/v1/auth/devices/start", pilot.token, json={"label": "Rig"})
     redeemed = stack.api("POST", "/v1/auth/devices/redeem", json={"code": started.json()["code"]})
-    envelopes = envelopes_for(pilot.handle, seed=6, sessions=3, lines=2500)
+    envelopes = envelopes_for(pilot.handle, seed=6, sessions=3, lines=2000)
     assert 500 < len(envelopes) < 1000  # two batches: 500, then the rest
     ingest(stack, redeemed.json()["token"], pilot.handle, envelopes)
     with logged_in(stack, pilot) as client:
