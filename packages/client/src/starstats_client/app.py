@@ -71,17 +71,38 @@ def run_tailer(
     interval: float | None = None,
     notify: bool = True,
     on_events: Callable[[int], None] | None = None,
+    on_trouble: Callable[[Path, str | None], None] | None = None,
 ) -> None:
     """Tail `logs` until SIGINT/SIGTERM (or `stop`). Each poll commits its events with its
     cursor, so a signal only ends the loop at the next turn. `on_events(n)` follows every
-    poll that stored new events (the sync worker's `wake`). `notify`: wake on filesystem
-    notifications (STARSTATS_NO_FS_EVENTS=1 turns them off too); see `Tailer`."""
+    poll that stored new events (the sync worker's `wake`). `on_trouble(path, error)` is
+    told when a log's trouble starts or changes (a full disk, an unreadable file) and
+    with None when it ends. `notify`: wake on filesystem notifications
+    (STARSTATS_NO_FS_EVENTS=1 turns them off too); see `Tailer`."""
     stop = stop if stop is not None else threading.Event()
     noise = store.noise_names()
     tails = [FileTail(path, store, noise=noise) for path in logs]
     tailer = Tailer(tails, interval=interval, notify=notify)
+    on_poll = None if on_trouble is None else _trouble_watch(tailer, on_trouble)
     with _stop_on_signals(stop, tailer.wake):
-        tailer.run(stop, on_events)
+        tailer.run(stop, on_events, on_poll=on_poll)
+
+
+def _trouble_watch(
+    tailer: Tailer, on_trouble: Callable[[Path, str | None], None]
+) -> Callable[[], None]:
+    """An `on_poll` that reports each tail's error as it changes. The log file cannot carry
+    this news: on a full disk it is the first thing that cannot be written."""
+    said: dict[Path, str | None] = {}
+
+    def check() -> None:
+        for status in tailer.status():
+            if said.get(status.path) != status.last_error:
+                if status.last_error is not None or status.path in said:
+                    on_trouble(status.path, status.last_error)
+                said[status.path] = status.last_error
+
+    return check
 
 
 def start_sync(

@@ -249,7 +249,12 @@ def run(
                 typer.echo(why, err=True)
             typer.echo("tailing " + ", ".join(str(p) for p in logs), err=True)
             try:
-                client.run_tailer(store, logs, on_events=None if worker is None else worker.wake)
+                client.run_tailer(
+                    store,
+                    logs,
+                    on_events=None if worker is None else worker.wake,
+                    on_trouble=_tail_news,
+                )
             finally:
                 if worker is not None and not worker.stop(timeout=5.0):
                     typer.echo(
@@ -260,6 +265,14 @@ def run(
                 telemetry.flush()
     except ClientError as err:
         raise _fail(str(err)) from None
+
+
+def _tail_news(path: Path, error: str | None) -> None:
+    """A tailed log's trouble on stderr (a full disk, an unreadable file), and its end."""
+    if error is None:
+        typer.echo(f"{path}: reading and storing again", err=True)
+    else:
+        typer.echo(f"{path}: {error}", err=True)
 
 
 class _SyncNews:

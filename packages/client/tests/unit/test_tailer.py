@@ -4,10 +4,12 @@ truncation, replacement or invalid bytes."""
 
 import os
 import random
+import threading
 from pathlib import Path
 
 import pytest
 
+from starstats_client.app import run_tailer
 from starstats_client.store import Store
 from starstats_client.tailer import FileTail, Tailer, find_by_signature
 from starstats_core.noise import DEFAULT_NOISE
@@ -295,3 +297,33 @@ def test_a_full_disk_is_reported_and_tailing_resumes_without_loss_once_there_is_
     rows = game.rows()
     assert rows == oracle(data)
     assert not duplicates(rows)
+
+
+def test_run_reports_a_full_disk_and_its_end_through_on_trouble(game: Game) -> None:
+    """`run`'s tailer tells the console about a full disk itself: client.log cannot be
+    relied on (it is on the full disk, and one record may still fit its last page), and
+    the sync worker says nothing when it has nothing left to send."""
+    assert game.store is not None
+    store = game.store
+    data = synth_log(4, sessions=1, lines=1500, crlf=False)
+    game.write(data[: len(data) // 2])
+    game.poll()
+    pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+    store._db.execute(f"PRAGMA max_page_count = {pages}")
+    game.write(data[len(data) // 2 :])
+    news: list[tuple[Path, str | None]] = []
+    stop = threading.Event()
+
+    def trouble(path: Path, error: str | None) -> None:
+        news.append((path, error))
+        if error is None:
+            stop.set()
+        else:  # room again: the next poll stores the rest and ends the trouble
+            store._db.execute("PRAGMA max_page_count = 1073741823")
+
+    run_tailer(store, [game.log], stop=stop, interval=0.01, notify=False, on_trouble=trouble)
+    assert [path for path, _ in news] == [game.log, game.log]
+    assert news[0][1] is not None
+    assert "disk is full" in news[0][1]
+    assert news[1][1] is None
+    assert game.rows() == oracle(data)
