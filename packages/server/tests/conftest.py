@@ -5,6 +5,7 @@ PostgreSQL half on a machine without it; CI never sets it, so there a missing Po
 the suite."""
 
 import asyncio
+import functools
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,6 +24,15 @@ from starstats_server.db.migrate import upgrade_to_head
 from starstats_server.settings import Settings
 
 TEST_PASSWORD = "correct horse battery staple"
+
+
+@functools.cache
+def hashed_test_password() -> str:
+    """TEST_PASSWORD's argon2id hash, made once per run: every user a test makes directly
+    shares it (verifying it is what the tests exercise, not the salt)."""
+    from starstats_server.auth.passwords import hash_password
+
+    return hash_password(TEST_PASSWORD)
 
 
 def _migrate(url: str) -> None:
@@ -123,11 +133,10 @@ def make_user(app: FastAPI, db_url: str) -> Callable[..., TestUser]:
 
     import sqlalchemy as sa
 
-    from starstats_server.auth.passwords import hash_password
     from starstats_server.db.tables import users
 
     state = app.state.starstats
-    password_hash = hash_password(TEST_PASSWORD)  # once per test, not once per user
+    password_hash = hashed_test_password()
 
     def _make(
         handle: str = "TestPilot", email: str | None = None, verified: bool = True
