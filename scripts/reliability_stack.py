@@ -317,6 +317,7 @@ class ClientProcess:
         if process is None:
             return None
         if process.poll() is None:
+            _wait_until_it_catches(process, signal.SIGTERM)
             process.send_signal(signal.SIGTERM)
         return _ended(process, timeout)
 
@@ -416,3 +417,24 @@ def tail_text(path: Path, lines: int = 5) -> str:
     except FileNotFoundError:
         return ""
     return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def _wait_until_it_catches(process: subprocess.Popen[bytes], sig: int, limit: float = 5.0) -> None:
+    """Wait (at most `limit` s) until `process` has a handler for `sig`: from then on the
+    client stops cleanly whatever it is doing (starstats_client.early_stop). Before it, the
+    interpreter is still booting (~25 ms), a window no program can cover. Linux's
+    /proc/PID/status says; elsewhere this does not wait."""
+    status = Path(f"/proc/{process.pid}/status")
+    deadline = time.monotonic() + limit
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            caught = next(
+                (int(line.split()[1], 16) for line in status.read_text().splitlines()
+                 if line.startswith("SigCgt:")),
+                0,
+            )  # fmt: skip
+        except OSError:
+            return
+        if caught >> (sig - 1) & 1:
+            return
+        time.sleep(0.005)

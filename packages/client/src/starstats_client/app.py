@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from starstats_client import early_stop
 from starstats_client.config import Config, load_config
 from starstats_client.credentials import TokenStore, default_token_store
 from starstats_client.delivery import Remote
@@ -157,6 +158,8 @@ def _stop_on_signals(stop: threading.Event, wake: Callable[[], None]) -> Iterato
 
     wanted = [signal.SIGINT, signal.SIGTERM]
     previous = {sig: signal.signal(sig, stopped) for sig in wanted}
+    if early_stop.requested.is_set():
+        stop.set()  # asked for while the client was starting: stop before the first poll
     try:
         yield
     finally:

@@ -562,4 +562,7 @@ def tray(
 
 def main() -> None:
     """Console-script entry point."""
+    from starstats_client import early_stop
+
+    early_stop.install()
     app()

@@ -123,3 +123,45 @@ def test_a_signal_ends_run_cleanly_with_everything_committed(
     assert code == 0, err
     assert "Traceback" not in err
     assert stored(client.data / "data.sqlite3") == oracle(data)
+
+
+def _catches(pid: int, sig: signal.Signals) -> bool:
+    """Has process `pid` installed a handler for `sig` (Linux: SigCgt in /proc/PID/status)?"""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+@pytest.mark.parametrize(
+    ("sig", "after"),
+    [(signal.SIGTERM, None)]
+    + [(sig, after) for sig in (signal.SIGINT, signal.SIGTERM) for after in (0.25, 0.5, 1.0)],
+)
+def test_a_signal_during_start_up_ends_run_cleanly(
+    client: Client, sig: signal.Signals, after: float | None
+) -> None:
+    """A stop asked for while the client imports, migrates and starts (a supervisor or the
+    tray stopping it at once) is a clean stop too: exit 0, no traceback, nothing half-done.
+    `None`: the first moment the process catches SIGTERM at all (its interpreter has booted
+    and run the entry point's first line; before that no program can catch it). Python
+    catches SIGINT itself from its first instant, so that moment is only known for SIGTERM."""
+    data = synth_log(43, sessions=1, lines=500)
+    client.append(data)
+    client.start()
+    assert client.proc is not None
+    if after is None:
+        deadline = time.monotonic() + 10
+        while not _catches(client.proc.pid, sig):
+            assert time.monotonic() < deadline, "the client never caught the signal"
+            time.sleep(0.001)
+    else:
+        time.sleep(after)
+    code, err = client.signal(sig)
+    assert code == 0, err
+    assert "Traceback" not in err
+    database = client.data / "data.sqlite3"
+    rows = stored(database) if database.exists() else []
+    assert not duplicates(rows)
+    assert rows in ([], oracle(data))  # a stop before the first poll stores nothing
