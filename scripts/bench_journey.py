@@ -470,7 +470,10 @@ async def _fill_journey(url: str, handle: str) -> dict[str, Any]:
         await engine.dispose()
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        await conn.execute("VACUUM ANALYZE journey_sessions, journey_facts, journey_state")
+        await conn.execute(
+            "VACUUM ANALYZE journey_sessions, journey_facts, journey_state, journey_values,"
+            " journey_sums, journey_missions"
+        )
         kinds = await conn.fetch(
             "SELECT kind, count(*) AS n FROM journey_facts GROUP BY kind ORDER BY kind"
         )

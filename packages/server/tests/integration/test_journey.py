@@ -1,7 +1,8 @@
 """Journey facts kept at ingest (db/journey.py) on both databases: whatever order batches
 arrive in, replayed or concurrent, the stored facts equal a rebuild from the stored events
-and core's fold of the same events; migration 0007 fills them for events stored before it;
-and every `/v1/me/journey*` view reads them."""
+and core's fold of the same events; migration 0008 fills them for events stored before it;
+the sums without a window (journey_sums, journey_missions) equal those of the days; account
+deletion removes them; and every `/v1/me/journey*` view reads them."""
 
 import asyncio
 import random
@@ -20,6 +21,7 @@ from starstats_core.journey import JourneyFold, journey_document, order_key
 from starstats_server.db import bulk, journey
 from starstats_server.db.engine import create_engine
 from starstats_server.db.migrate import alembic_config, upgrade_to_head
+from starstats_server.db.tables import journey_missions
 
 from .test_rollups import MakeUser, _rows, body, chunks, empty_db_url, synth_envelopes
 
@@ -67,6 +69,29 @@ async def _read(url: str, handle: str) -> dict[str, Any]:
                     {"h": handle},
                 )
             ]
+            sums = [
+                tuple(r)
+                for r in await conn.execute(
+                    sa.text(
+                        "SELECT kind, ref, count, round(CAST(seconds AS NUMERIC), 3),"
+                        " round(CAST(amount AS NUMERIC), 2), last_day, label FROM journey_sums"
+                        " WHERE handle = :h ORDER BY kind, ref"
+                    ),
+                    {"h": handle},
+                )
+            ]
+            missions = [
+                tuple(r)
+                for r in await conn.execute(
+                    sa.select(
+                        journey_missions.c.mission_id,
+                        journey_missions.c.first_at,
+                        journey_missions.c.data,
+                    )
+                    .where(journey_missions.c.handle == handle)
+                    .order_by(journey_missions.c.mission_id)
+                )
+            ]
     finally:
         await engine.dispose()
     for row in sessions + facts:
@@ -78,6 +103,8 @@ async def _read(url: str, handle: str) -> dict[str, Any]:
         "facts": facts,
         "state": None if state is None else tuple(state),
         "values": values,
+        "sums": sums,
+        "missions": missions,
     }
 
 
@@ -100,6 +127,8 @@ def assert_equal_to_a_rebuild(url: str, handle: str) -> dict[str, Any]:
     assert kept["facts"] == rebuilt["facts"]
     assert kept["state"] == rebuilt["state"]
     assert kept["values"] == rebuilt["values"]
+    assert kept["sums"] == rebuilt["sums"]
+    assert kept["missions"] == rebuilt["missions"]
     return kept
 
 
@@ -201,24 +230,102 @@ def test_concurrent_batches_give_the_same_facts(
     assert_equal_to_a_rebuild(db_url, bob.handle.lower())
 
 
-def test_migration_0007_folds_the_events_stored_before_it(empty_db_url: str) -> None:
+def test_migration_0008_folds_the_events_stored_before_it(empty_db_url: str) -> None:
+    """Events stored under 0006 and under 0007 (with a journey row that 0007-era ingest might
+    have left) are folded by 0008, its new tables included, as a rebuild folds them."""
     envelopes = synth_envelopes("Veteran", seed=29, sessions=3, start=START)
-    old = _rows("veteran", envelopes, 1)
+    rows = _rows("veteran", envelopes, 1)
+    old, newer = rows[: len(rows) // 2], rows[len(rows) // 2 :]
 
-    async def _store_at_0006_then_upgrade() -> None:
+    async def _store_at_0006_and_0007_then_upgrade() -> None:
         engine = create_engine(empty_db_url)
         try:
             async with engine.begin() as conn:
                 await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0006"))
             async with engine.begin() as conn:
                 await bulk.insert_events(conn, old)
+            async with engine.begin() as conn:
+                await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0007"))
+            async with engine.begin() as conn:
+                await bulk.insert_events(conn, newer)
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO journey_values (handle, kind, ref, day, count, seconds,"
+                        " amount, label) VALUES ('veteran', 'stop', 'stale', '2020-01-01', 1,"
+                        " 1.0, 0.0, NULL)"
+                    )
+                )
             await upgrade_to_head(engine)
         finally:
             await engine.dispose()
 
-    _run(_store_at_0006_then_upgrade())
+    _run(_store_at_0006_and_0007_then_upgrade())
     kept = assert_equal_to_a_rebuild(empty_db_url, "veteran")
     assert len(kept["sessions"]) == 3
+    assert kept["sums"]
+    assert kept["missions"]
+    assert not [v for v in kept["values"] if v[1] == "stale"]
+
+
+def test_sums_without_a_window_equal_the_sums_of_the_days(
+    client: TestClient, make_user: MakeUser, db_url: str
+) -> None:
+    """After late batches refold stored sessions, the all-time reads (journey_sums,
+    journey_missions) answer exactly what the same reads over every day (journey_values,
+    grouped runs) answer."""
+    user = make_user("Late_Comer")
+    envelopes = synth_envelopes(user.handle, seed=53, sessions=4, start=START)
+    rng = random.Random(8)
+    cut = len(envelopes) // 3
+    # The newest two thirds first, then the oldest third: each late batch refolds.
+    _post_all(client, user, chunks(envelopes[cut:], rng, 300))
+    _post_all(client, user, chunks(envelopes[:cut], rng, 200))
+    kept = assert_equal_to_a_rebuild(db_url, user.handle.lower())
+    assert kept["sums"]
+    assert kept["missions"]
+    every_day = {"since": "2000-01-01T00:00:00Z"}
+    for path in ("places", "ships", "combat", "contracts", "trades"):
+        for limit in (3, 20):
+            params = {"limit": limit}
+            plain = client.get(f"/v1/me/journey/{path}", params=params, headers=user.headers)
+            windowed = client.get(
+                f"/v1/me/journey/{path}", params={**params, **every_day}, headers=user.headers
+            )
+            assert plain.status_code == windowed.status_code == 200, plain.text
+            assert plain.json() == windowed.json(), path
+    contracts = _walk(client, user, "/v1/me/journey/contracts", "items", 2)
+    assert sorted(c["mission_id"] for c in contracts) == [m[0] for m in kept["missions"]]
+
+
+def test_account_deletion_removes_the_journey(
+    client: TestClient, make_user: MakeUser, db_url: str
+) -> None:
+    from starstats_server.db import tables
+
+    user = make_user("Leaver")
+    envelopes = synth_envelopes(user.handle, seed=59, sessions=2, start=START)
+    _post_all(client, user, chunks(envelopes, random.Random(9), 400))
+    journey_tables = (
+        tables.journey_sessions, tables.journey_facts, tables.journey_state,
+        tables.journey_values, tables.journey_sums, tables.journey_missions,
+    )  # fmt: skip
+
+    async def count(table: sa.Table) -> int:
+        engine = create_engine(db_url)
+        try:
+            async with engine.connect() as conn:
+                found = await conn.scalar(
+                    sa.select(sa.func.count()).where(table.c.handle == "leaver")
+                )
+        finally:
+            await engine.dispose()
+        return int(found or 0)
+
+    assert all(_run(count(table)) for table in journey_tables)
+    password = {"password": "correct horse battery staple"}  # conftest's TEST_PASSWORD
+    done = client.request("DELETE", "/v1/auth/me", json=password, headers=user.headers)
+    assert done.status_code == 204, done.text
+    assert [_run(count(table)) for table in journey_tables] == [0] * len(journey_tables)
 
 
 # -- the API ------------------------------------------------------------------------------------

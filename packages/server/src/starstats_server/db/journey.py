@@ -38,12 +38,15 @@ from starstats_core.journey import (
     state,
 )
 from starstats_core.journey.fold import RELEVANT_TYPES
+from starstats_server.db import journey_derived
 from starstats_server.db.tables import (
     JOURNEY_TOTALS,
     events,
     journey_facts,
+    journey_missions,
     journey_sessions,
     journey_state,
+    journey_sums,
     journey_values,
 )
 from starstats_server.db.types import UtcDateTime
@@ -221,6 +224,7 @@ def _write_values(conn: sa.Connection, handle: str, sums: dict[_Value, list[Any]
     )
     if any(v[0] < 0 for v in sums.values()):
         conn.execute(sa.delete(journey_values).where(c.handle == handle, c.count <= 0))
+    journey_derived.add_sums(conn, handle, rows)
 
 
 def _session_row(handle: str, session: Session, is_open: bool, start: Key | None) -> dict[str, Any]:
@@ -248,6 +252,8 @@ class _Writer:
         self.conn = conn
         self.handle = handle
         self.starts: dict[str, Key] = {}
+        # Missions whose rows are made once at the end (a whole refold), not at each write.
+        self.pending: set[str] | None = None
 
     def write(self, closed: Iterable[Fact], fold: JourneyFold | None = None) -> None:
         """Store `closed` (final) and, with `fold`, its open facts (snapshots that the next
@@ -291,6 +297,13 @@ class _Writer:
                 [{f"b_{k}": v for k, v in row.items()} for row in rows],
             )
         _upsert(self.conn, journey_facts, fact_rows, ())
+        missions = {
+            r["ref"] for r in fact_rows if r["kind"] == Contract.KIND and r["ref"] is not None
+        }
+        if self.pending is not None:
+            self.pending |= missions
+        else:
+            journey_derived.merge_missions(self.conn, self.handle, missions)
 
     def save_state(self, fold: JourneyFold, last: Key) -> None:
         """Keep the fold after the event with key `last`, for the next batch."""
@@ -382,11 +395,13 @@ def _delete_sessions(conn: sa.Connection, handle: str, start: Key | None, stop: 
     ):
         _add_values(gone, _value_key(kind, ref, day, amount), seconds, amount, sign=-1)
     _write_values(conn, handle, gone)
+    missions = journey_derived.doomed_missions(conn, handle, doomed)
     conn.execute(
         sa.delete(journey_facts).where(
             journey_facts.c.handle == handle, journey_facts.c.session_id.in_(doomed)
         )
     )
+    journey_derived.merge_missions(conn, handle, missions)
     conn.execute(sa.delete(journey_sessions).where(*where))
 
 
@@ -402,6 +417,7 @@ def _refold(conn: sa.Connection, handle: str, start: Key | None, last_new: Key |
         # Nothing can be met again: replace everything from `start` and write as the fold
         # goes, so a whole history (rebuild, migration) never sits in memory.
         _delete_sessions(conn, handle, start, None)
+        writer.pending = set()
     for item in _stored_events(conn, handle, start):
         before = fold.session_id
         done = fold.feed([(item.event, item.ref)])
@@ -430,6 +446,8 @@ def _refold(conn: sa.Connection, handle: str, start: Key | None, last_new: Key |
         return
     conn.execute(sa.delete(journey_state).where(journey_state.c.handle == handle))
     writer.write(closed, fold)
+    if writer.pending:
+        journey_derived.merge_missions(conn, handle, writer.pending)
     if last is not None:
         writer.save_state(fold, last)
 
@@ -486,13 +504,15 @@ def _containing_start(conn: sa.Connection, handle: str, key: Key) -> Key | None:
 def rebuild(conn: sa.Connection, handle: str | None = None) -> int:
     """Recompute every journey row (of one handle, or all) from the stored events; returns
     the number of handles folded."""
+    tables = (journey_facts, journey_sessions, journey_state, journey_values,
+              journey_sums, journey_missions)  # fmt: skip
     if handle is None:
         handles = list(conn.execute(sa.select(events.c.handle).distinct()).scalars())
-        for table in (journey_facts, journey_sessions, journey_state, journey_values):
+        for table in tables:
             conn.execute(sa.delete(table))
     else:
         handles = [handle]
-        for table in (journey_facts, journey_sessions, journey_state, journey_values):
+        for table in tables:
             conn.execute(sa.delete(table).where(table.c.handle == handle))
     for name in handles:
         _refold(conn, name, None, None)

@@ -365,6 +365,39 @@ journey_values = sa.Table(
     sa.Column("label", sa.Text, nullable=True),
 )
 
+# journey_values summed over all days: one row per kind and grouping key with the newest day,
+# kept with it (the same additions and subtractions), so the reads without a window (the
+# common case: all time) read one row per place, ship, good or cause.
+journey_sums = sa.Table(
+    "journey_sums",
+    metadata,
+    sa.Column("handle", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("ref", sa.Text, primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("amount", sa.Float, nullable=False),
+    # The newest day of the key's journey_values rows.
+    sa.Column("last_day", sa.Date, nullable=False),
+    sa.Column("label", sa.Text, nullable=True),
+)
+
+# One row per contract mission (its runs' mission id) with the start of its first run and its
+# runs merged, so the contracts list pages missions by an index walk and reads each merged
+# once, instead of grouping and merging every run per request. Made again from the runs
+# whenever one of them is written (open ones included) or deleted.
+journey_missions = sa.Table(
+    "journey_missions",
+    metadata,
+    sa.Column("handle", sa.Text, primary_key=True),
+    sa.Column("mission_id", sa.Text, primary_key=True),
+    sa.Column("first_at", UtcDateTime, nullable=False),
+    # core's merge_contracts() of its runs as JSON text (kept byte for byte, unlike jsonb);
+    # NULL when the merge names the mission otherwise (a mission id cut to 200 characters).
+    sa.Column("data", sa.Text, nullable=True),
+    sa.Index(None, "handle", "first_at", "mission_id"),
+)
+
 journey_state = sa.Table(
     "journey_state",
     metadata,

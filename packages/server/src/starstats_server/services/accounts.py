@@ -31,8 +31,10 @@ from starstats_server.db.tables import (
     events,
     handle_totals,
     journey_facts,
+    journey_missions,
     journey_sessions,
     journey_state,
+    journey_sums,
     journey_values,
     organizations,
     quarantined_events,
@@ -357,6 +359,8 @@ _BY_HANDLE = (
     journey_facts,
     journey_state,
     journey_values,
+    journey_sums,
+    journey_missions,
 )
 
 

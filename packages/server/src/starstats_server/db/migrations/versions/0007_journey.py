@@ -8,7 +8,6 @@ Revises: 0006
 import sqlalchemy as sa
 from alembic import op
 
-from starstats_server.db import journey
 from starstats_server.db.types import Json, UtcDateTime
 
 revision = "0007"
@@ -97,6 +96,5 @@ def upgrade() -> None:
         sa.Column("state", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("handle", name="pk_journey_state"),
     )
-    # The same fold ingest runs, over every event already stored. It writes only the
-    # columns created above; a later migration that changes these tables rebuilds them.
-    journey.rebuild(op.get_bind())
+    # The stored events are folded by 0008 (journey.rebuild), not here: a migration runs
+    # today's fold, which also writes the tables 0008 adds.

@@ -1,0 +1,252 @@
+"""The journey's lists with sums per grouping key: places, ships, combat, contracts, trades
+and records (the API reaches them through services/journey.py). Without `since`/`until` the
+sums read journey_sums (one row per key) and contracts page journey_missions; with a window
+they read journey_values per day and group the contract runs. A mission's runs come merged
+from journey_missions either way.
+"""
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from starstats_server.db.tables import journey_facts, journey_missions, journey_sessions
+from starstats_server.errors import BadRequest
+from starstats_server.services.journey_read import (
+    COMBAT_NOTE,
+    MAX_GROUPS,
+    Page,
+    by_seconds,
+    cursor_value,
+    decode,
+    empty_totals,
+    encode,
+    fact_page,
+    in_window,
+    key_sums,
+    window_totals,
+)
+from starstats_server.state import AppState
+
+
+async def places(state: AppState, handle: str, page: Page) -> dict[str, Any]:
+    """Time and visits per place in the window (whole days), and a page of the trail."""
+    async with state.engine.connect() as conn:
+        sums = by_seconds(await key_sums(conn, handle, "stop", page), MAX_GROUPS)
+        trail, cursor = await fact_page(conn, handle, ("stop",), page)
+    summary = []
+    for entry in sums:
+        label = entry.labels()
+        summary.append(
+            {"place": entry.ref, "name": label.get("name") or entry.ref,
+             "place_kind": label.get("place_kind"), "system": label.get("system"),
+             "seconds": round(entry.seconds, 3), "visits": entry.count,
+             "last_day": entry.last_day}
+        )  # fmt: skip
+    return {"places": summary, "stops": trail, "next_cursor": cursor}
+
+
+async def ships(state: AppState, handle: str, page: Page) -> dict[str, Any]:
+    """Time at the controls per ship in the window (whole days), and a page of the stints."""
+    async with state.engine.connect() as conn:
+        sums = by_seconds(await key_sums(conn, handle, "stint", page), MAX_GROUPS)
+        stints, cursor = await fact_page(conn, handle, ("stint",), page)
+    summary = [
+        {"ship": e.ref, "name": e.labels().get("name") or e.ref,
+         "seconds": round(e.seconds, 3), "stints": e.count, "last_day": e.last_day}
+        for e in sums
+    ]  # fmt: skip
+    return {"ships": summary, "stints": stints, "next_cursor": cursor}
+
+
+async def combat(state: AppState, handle: str, page: Page) -> dict[str, Any]:
+    """Kills and deaths in the window with the combat totals, and a page of both."""
+    async with state.engine.connect() as conn:
+        totals = await window_totals(conn, handle, page.since, page.until) or empty_totals()
+        items, cursor = await fact_page(conn, handle, ("kill", "death"), page)
+        causes = await key_sums(conn, handle, "death", page)
+    return {
+        "kills": totals["kills"],
+        "vehicle_kills": totals["vehicle_kills"],
+        "deaths": totals["deaths"],
+        "kills_logged": totals["kills"] is not None,
+        "note": COMBAT_NOTE,
+        "deaths_by_cause": [
+            {"cause": e.ref, "count": e.count}
+            for e in sorted(causes, key=lambda e: (-e.count, e.ref))
+        ],
+        "items": items,
+        "next_cursor": cursor,
+    }
+
+
+async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
+    """Contracts (one run per mission, merged across sessions, listed by the start of its
+    first run) newest first, and the window's outcome counts with the completion rate
+    (completed ÷ completed + failed + abandoned)."""
+    f = journey_facts.c
+    after: Any = None
+    if page.cursor is not None:
+        at, ref = decode(page.cursor, 2)
+        try:
+            after = cursor_value(datetime.fromisoformat(at), ref)
+        except ValueError:
+            raise BadRequest("invalid_cursor", "cursor is not one this API gave") from None
+    if page.since is None and page.until is None:
+        # All time: a walk of journey_missions' (handle, first_at, mission_id) index.
+        m = journey_missions.c
+        first: Any = m.first_at
+        query = sa.select(first, m.mission_id, m.data).where(m.handle == handle)
+        if after is not None:
+            query = query.where(sa.tuple_(first, m.mission_id) < after)
+        order = (first.desc(), m.mission_id.desc())
+    else:
+        # A window: group the runs that started in it (a mission's first run in the window).
+        first = sa.func.min(f.started_at)
+        query = (
+            sa.select(first, f.ref)
+            .where(
+                f.handle == handle,
+                f.kind == "contract",
+                f.ref.is_not(None),
+                *in_window(f.started_at, page.since, page.until),
+            )
+            .group_by(f.ref)
+        )
+        if after is not None:
+            query = query.having(sa.tuple_(first, f.ref) < after)
+        order = (first.desc(), f.ref.desc())
+    async with state.engine.connect() as conn:
+        rows = (await conn.execute(query.order_by(*order).limit(page.limit + 1))).all()
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        merged: dict[str, str | None] = {}
+        if page.since is None and page.until is None:
+            merged = {r[1]: r[2] for r in rows}
+        elif rows:
+            # The merged runs of the window's missions: all their runs, as without one.
+            m = journey_missions.c
+            found = await conn.execute(
+                sa.select(m.mission_id, m.data).where(
+                    m.handle == handle, m.mission_id.in_([r[1] for r in rows])
+                )
+            )
+            merged = {row[0]: row[1] for row in found.all()}
+        totals = await window_totals(conn, handle, page.since, page.until) or empty_totals()
+    # A mission the merge names otherwise (data NULL) is left out, as merging here would.
+    items = [json.loads(data) for r in rows if (data := merged.get(r[1])) is not None]
+    done = (
+        totals["contracts_completed"] + totals["contracts_failed"] + totals["contracts_abandoned"]
+    )
+    cursor = encode(rows[-1][0].isoformat(), rows[-1][1]) if more and rows else None
+    return {
+        "completed": totals["contracts_completed"],
+        "failed": totals["contracts_failed"],
+        "abandoned": totals["contracts_abandoned"],
+        "accepted": totals["contracts_accepted"],
+        "completion_rate": None if not done else round(totals["contracts_completed"] / done, 4),
+        "items": items,
+        "next_cursor": cursor,
+    }
+
+
+async def trades(state: AppState, handle: str, page: Page) -> dict[str, Any]:
+    """Spent, earned and profit in the window (whole days), per good (the `MAX_GROUPS` with
+    the most aUEC), and a page of the trades."""
+    async with state.engine.connect() as conn:
+        sums = await key_sums(conn, handle, "trade", page)
+        items, cursor = await fact_page(conn, handle, ("trade",), page)
+    goods: dict[str, dict[str, Any]] = {}
+    named: dict[str, Any] = {}  # each good's first entry, whose label names it
+    for entry in sums:
+        side, _, good = entry.ref.partition(":")
+        row = goods.get(good)
+        if row is None:
+            named[good] = entry
+            row = goods[good] = {"good": good or None, "good_name": None, "market": None,
+                                 "spent": 0.0, "earned": 0.0, "buys": 0, "sells": 0}  # fmt: skip
+        if side == "buy":
+            row["spent"] += entry.amount
+            row["buys"] += entry.count
+        else:
+            row["earned"] += entry.amount
+            row["sells"] += entry.count
+    for row in goods.values():
+        row["spent"], row["earned"] = round(row["spent"], 2), round(row["earned"], 2)
+        row["profit"] = round(row["earned"] - row["spent"], 2)
+    spent = round(sum(g["spent"] for g in goods.values()), 2)
+    earned = round(sum(g["earned"] for g in goods.values()), 2)
+    ranked = sorted(goods.values(), key=lambda g: (-(g["spent"] + g["earned"]), g["good"] or ""))
+    for row in ranked[:MAX_GROUPS]:
+        label = named[row["good"] or ""].labels()
+        row["good_name"], row["market"] = label.get("good_name") or "unknown", label.get("market")
+    return {
+        "spent": spent,
+        "earned": earned,
+        "profit": round(earned - spent, 2),
+        "goods": len(ranked),
+        "by_good": ranked[:MAX_GROUPS],
+        "items": items,
+        "next_cursor": cursor,
+    }
+
+
+async def records(state: AppState, handle: str) -> dict[str, Any]:
+    """The player's bests over the whole history (null where there is none)."""
+    c, f = journey_sessions.c, journey_facts.c
+
+    async def best_session(conn: AsyncConnection, column: Any, unit: str) -> dict[str, Any] | None:
+        row = (
+            await conn.execute(
+                sa.select(column, c.session_id, c.start_at)
+                .where(c.handle == handle, column > 0)
+                .order_by(column.desc(), c.start_at)
+                .limit(1)
+            )
+        ).first()
+        if row is None:
+            return None
+        return {"value": row[0], "unit": unit, "session_id": row[1], "at": row[2]}
+
+    async def best_fact(
+        conn: AsyncConnection, kind: str, column: Any, unit: str
+    ) -> dict[str, Any] | None:
+        row = (
+            await conn.execute(
+                sa.select(column, f.session_id, f.started_at, f.data)
+                .where(f.handle == handle, f.kind == kind, column > 0)
+                .order_by(column.desc(), f.started_at)
+                .limit(1)
+            )
+        ).first()
+        if row is None:
+            return None
+        return {"value": row[0], "unit": unit, "session_id": row[1], "at": row[2],
+                "label": row[3].get("good_name") or row[3].get("name")}  # fmt: skip
+
+    async with state.engine.connect() as conn:
+        found = {
+            "longest_session": await best_session(conn, c.play_seconds, "seconds"),
+            "longest_life": await best_fact(conn, "life", f.seconds, "seconds"),
+            "most_quantum_legs": await best_session(conn, c.quantum_legs, "legs"),
+            "most_contracts_completed": await best_session(
+                conn, c.contracts_completed, "contracts"
+            ),
+            # Sales are the trades with a positive (earned) amount.
+            "biggest_sale": await best_fact(conn, "trade", f.amount, "aUEC"),
+        }
+        ships = by_seconds(await key_sums(conn, handle, "stint", Page()), 1)
+    top = ships[0] if ships else None
+    found["most_time_in_one_ship"] = (
+        None
+        if top is None or not top.seconds
+        else {
+            "value": round(top.seconds, 3),
+            "unit": "seconds",
+            "ship": top.ref,
+            "label": top.labels().get("name"),
+        }
+    )
+    return found

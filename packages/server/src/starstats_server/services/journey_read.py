@@ -1,0 +1,263 @@
+"""What the journey reads share (services/journey.py, journey_lists.py): the page asked
+for, opaque keyset cursors, windows, summed session totals, pages of facts newest first, and
+the sums per grouping key (journey_sums without a window, journey_values per day with one).
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from starstats_core.journey import TOTAL_KEYS
+from starstats_server.db.tables import (
+    JOURNEY_TOTALS,
+    journey_facts,
+    journey_sessions,
+    journey_sums,
+    journey_values,
+)
+from starstats_server.db.types import UtcDateTime
+from starstats_server.errors import BadRequest
+
+# Groups (places, ships, goods) listed at most, the most time or aUEC first.
+MAX_GROUPS = 100
+COMBAT_NOTE = (
+    "Star Citizen stopped writing kill lines in 4.4: kills are known only for sessions of "
+    "3.24-4.3, and are null (not logged), never zero, otherwise."
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a list read asks for."""
+
+    limit: int = 20
+    cursor: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+# -- cursors --------------------------------------------------------------------------------
+def encode(*parts: object) -> str:
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode(cursor: str, count: int) -> list[str]:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadRequest("invalid_cursor", "cursor is not one this API gave") from None
+    parts = text.split("\x1f")
+    if len(parts) != count:
+        raise BadRequest("invalid_cursor", "cursor is not one this API gave")
+    return parts
+
+
+def cursor_value(at: datetime, text: str, n: int | None = None) -> Any:
+    """A cursor as a SQL row value typed like its columns (a bare datetime would be bound
+    without zone: PostgreSQL would compare it in the session's zone)."""
+    parts = [sa.literal(at, UtcDateTime()), sa.literal(text, sa.Text())]
+    if n is not None:
+        parts.append(sa.literal(n, sa.Integer()))
+    return sa.tuple_(*parts)
+
+
+def _fact_cursor(cursor: str) -> tuple[datetime, str, int]:
+    at, session_id, n = decode(cursor, 3)
+    try:
+        return datetime.fromisoformat(at).astimezone(UTC), session_id, int(n)
+    except ValueError:
+        raise BadRequest("invalid_cursor", "cursor is not one this API gave") from None
+
+
+# -- windows and totals -------------------------------------------------------------------------
+def in_window(column: Any, since: datetime | None, until: datetime | None) -> list[Any]:
+    where = []
+    if since is not None:
+        where.append(column >= since)
+    if until is not None:
+        where.append(column < until)
+    return where
+
+
+def _total_columns(since: datetime | None, until: datetime | None) -> list[Any]:
+    """The session count and summed totals of the sessions started in [since, until), as
+    aggregates over all the handle's sessions (CASE: several windows share one scan)."""
+    c = journey_sessions.c
+    window = in_window(c.start_at, since, until)
+    if not window:
+        return [sa.func.count(), *(sa.func.sum(getattr(c, name)) for name in JOURNEY_TOTALS)]
+    inside = sa.and_(*window)
+    return [
+        sa.func.count(sa.case((inside, 1))),
+        *(sa.func.sum(sa.case((inside, getattr(c, name)))) for name in JOURNEY_TOTALS),
+    ]
+
+
+def _totals_of(row: Sequence[Any]) -> dict[str, Any] | None:
+    """Totals from a count and the JOURNEY_TOTALS sums; None when no session counted."""
+    if not row[0]:
+        return None
+    totals: dict[str, Any] = {"sessions": int(row[0])}
+    for name, value in zip(JOURNEY_TOTALS, row[1:], strict=True):
+        if value is None:
+            totals[name] = None if name in ("kills", "vehicle_kills") else 0
+        elif isinstance(value, float) and name.endswith("seconds"):
+            totals[name] = round(value, 3)
+        elif name.startswith("trade_"):
+            totals[name] = round(float(value), 2)
+        else:
+            totals[name] = int(value)
+    totals["trade_profit"] = round(totals["trade_earned"] - totals["trade_spent"], 2)
+    return {key: totals[key] for key in TOTAL_KEYS}
+
+
+async def windows_totals(
+    conn: AsyncConnection,
+    handle: str,
+    windows: Sequence[tuple[datetime | None, datetime | None]],
+    *extra: Any,
+) -> tuple[list[dict[str, Any] | None], Sequence[Any]]:
+    """The totals of each window (`window_totals`) in one query, with `extra` (scalar
+    subqueries) read in the same round trip; returns the totals and the extra values."""
+    columns = [_total_columns(since, until) for since, until in windows]
+    query = sa.select(*(col for group in columns for col in group), *extra).where(
+        journey_sessions.c.handle == handle
+    )
+    row = (await conn.execute(query)).one()
+    width = 1 + len(JOURNEY_TOTALS)
+    found = [_totals_of(row[n * width : (n + 1) * width]) for n in range(len(windows))]
+    return found, row[len(windows) * width :]
+
+
+async def window_totals(
+    conn: AsyncConnection, handle: str, since: datetime | None, until: datetime | None
+) -> dict[str, Any] | None:
+    """The summed totals of the sessions that started in [since, until); None when none."""
+    c = journey_sessions.c
+    query = sa.select(*_total_columns(None, None)).where(
+        c.handle == handle, *in_window(c.start_at, since, until)
+    )
+    return _totals_of((await conn.execute(query)).one())
+
+
+def empty_totals() -> dict[str, Any]:
+    """Totals of no session at all."""
+    totals: dict[str, Any] = dict.fromkeys(TOTAL_KEYS, 0)
+    totals["kills"] = totals["vehicle_kills"] = None
+    return totals
+
+
+# -- pages of facts -------------------------------------------------------------------------------
+async def fact_page(
+    conn: AsyncConnection, handle: str, kinds: tuple[str, ...], page: Page
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of facts of `kinds`, newest first. One index-ordered query per kind, merged:
+    one query over several kinds would sort every fact of them for each page."""
+    f = journey_facts.c
+    rows: list[Any] = []
+    for kind in kinds:
+        query = sa.select(f.started_at, f.session_id, f.n, f.data).where(
+            f.handle == handle,
+            f.kind == kind,
+            f.started_at.is_not(None),
+            *in_window(f.started_at, page.since, page.until),
+        )
+        if page.cursor is not None:
+            query = query.where(
+                sa.tuple_(f.started_at, f.session_id, f.n)
+                < cursor_value(*_fact_cursor(page.cursor))
+            )
+        order = (f.started_at.desc(), f.session_id.desc(), f.n.desc())
+        rows += (await conn.execute(query.order_by(*order).limit(page.limit + 1))).all()
+    rows.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    cursor = None
+    if more and rows:
+        last = rows[-1]
+        cursor = encode(last[0].isoformat(), last[1], last[2])
+    return [dict(r[3]) for r in rows], cursor
+
+
+def _days(page: Page) -> list[Any]:
+    """The window widened to the whole UTC days it touches (journey_values is per day)."""
+    v = journey_values.c
+    where = []
+    if page.since is not None:
+        where.append(v.day >= page.since.astimezone(UTC).date())
+    if page.until is not None:
+        until = page.until.astimezone(UTC)
+        last = until.date() if until.time() == time(0) else until.date() + timedelta(days=1)
+        where.append(v.day < last)
+    return where
+
+
+@dataclass
+class _Sum:
+    ref: str
+    count: int = 0
+    seconds: float = 0.0
+    amount: float = 0.0
+    last_day: date | None = None
+    # The readable fields: JSON text as stored until `labels()` reads it (trades list 100 of
+    # its hundreds of goods: the rest are never decoded), or an open fact's dict.
+    label: str | dict[str, Any] | None = None
+
+    def labels(self) -> dict[str, Any]:
+        if isinstance(self.label, str):
+            self.label = json.loads(self.label)
+        return self.label if isinstance(self.label, dict) else {}
+
+
+async def key_sums(conn: AsyncConnection, handle: str, kind: str, page: Page) -> list[_Sum]:
+    """Per grouping key of one kind: count, seconds, amount and newest day over the window
+    (closed facts: journey_sums for all time, else journey_values' days), plus the
+    still-open facts' snapshots."""
+    if page.since is None and page.until is None:
+        # All time: the per-key row kept beside the per-day ones.
+        t = journey_sums.c
+        query = sa.select(t.ref, t.count, t.seconds, t.amount, t.last_day, t.label).where(
+            t.handle == handle, t.kind == kind
+        )
+    else:
+        v = journey_values.c
+        query = (
+            sa.select(
+                v.ref, sa.func.sum(v.count), sa.func.sum(v.seconds), sa.func.sum(v.amount),
+                sa.func.max(v.day), sa.func.max(v.label),
+            )
+            .where(v.handle == handle, v.kind == kind, *_days(page))
+            .group_by(v.ref)
+        )  # fmt: skip
+    rows = (await conn.execute(query)).all()
+    found = {
+        r[0]: _Sum(r[0], int(r[1]), float(r[2]), float(r[3]), r[4], r[5])
+        for r in rows
+    }  # fmt: skip
+    f = journey_facts.c
+    for ref, started, seconds, data in (
+        await conn.execute(
+            sa.select(f.ref, f.started_at, f.seconds, f.data).where(
+                f.handle == handle, f.open.is_(True), f.kind == kind, f.ref.is_not(None),
+                *in_window(f.started_at, page.since, page.until),
+            )
+        )
+    ).all():  # fmt: skip
+        entry = found.setdefault(ref, _Sum(ref, label=dict(data)))
+        entry.count += 1
+        entry.seconds += float(seconds or 0.0)
+        day = started.astimezone(UTC).date()
+        entry.last_day = day if entry.last_day is None else max(entry.last_day, day)
+    return list(found.values())
+
+
+def by_seconds(sums: list[_Sum], limit: int) -> list[_Sum]:
+    return sorted(sums, key=lambda s: (-s.seconds, s.ref))[:limit]
