@@ -28,12 +28,11 @@ from starstats_server.services.journey_lists import (
 )
 from starstats_server.services.journey_read import (
     Page,
-    cursor_value,
-    decode,
     empty_totals,
     encode,
     fact_page,
     in_window,
+    time_cursor,
     windows_totals,
 )
 from starstats_server.state import AppState
@@ -126,12 +125,7 @@ async def sessions_page(state: AppState, handle: str, page: Page) -> dict[str, A
         c.handle == handle, *in_window(c.start_at, page.since, page.until)
     )
     if page.cursor is not None:
-        at, session_id = decode(page.cursor, 2)
-        try:
-            moment = datetime.fromisoformat(at)
-        except ValueError:
-            raise BadRequest("invalid_cursor", "cursor is not one this API gave") from None
-        query = query.where(key < cursor_value(moment, session_id))
+        query = query.where(key < time_cursor(page.cursor))
     async with state.engine.connect() as conn:
         rows = (
             await conn.execute(

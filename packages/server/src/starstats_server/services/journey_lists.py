@@ -6,26 +6,23 @@ from journey_missions either way.
 """
 
 import json
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from starstats_server.db.tables import journey_facts, journey_missions, journey_sessions
-from starstats_server.errors import BadRequest
 from starstats_server.services.journey_read import (
     COMBAT_NOTE,
     MAX_GROUPS,
     Page,
     by_seconds,
-    cursor_value,
-    decode,
     empty_totals,
     encode,
     fact_page,
     in_window,
     key_sums,
+    time_cursor,
     window_totals,
 )
 from starstats_server.state import AppState
@@ -89,11 +86,7 @@ async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     f = journey_facts.c
     after: Any = None
     if page.cursor is not None:
-        at, ref = decode(page.cursor, 2)
-        try:
-            after = cursor_value(datetime.fromisoformat(at), ref)
-        except ValueError:
-            raise BadRequest("invalid_cursor", "cursor is not one this API gave") from None
+        after = time_cursor(page.cursor)
     if page.since is None and page.until is None:
         # All time: a walk of journey_missions' (handle, first_at, mission_id) index.
         m = journey_missions.c

@@ -69,6 +69,15 @@ def cursor_value(at: datetime, text: str, n: int | None = None) -> Any:
     return sa.tuple_(*parts)
 
 
+def time_cursor(cursor: str) -> Any:
+    """A `(time, text)` cursor (sessions, contracts) as a SQL row value."""
+    at, text = decode(cursor, 2)
+    try:
+        return cursor_value(datetime.fromisoformat(at), text)
+    except ValueError:
+        raise BadRequest("invalid_cursor", "cursor is not one this API gave") from None
+
+
 def _fact_cursor(cursor: str) -> tuple[datetime, str, int]:
     at, session_id, n = decode(cursor, 3)
     try:
