@@ -5,6 +5,7 @@ the sums without a window (journey_sums, journey_missions) equal those of the da
 deletion removes them; and every `/v1/me/journey*` view reads them."""
 
 import asyncio
+import base64
 import random
 import threading
 from datetime import UTC, datetime, timedelta
@@ -410,6 +411,11 @@ def test_the_journey_views_read_the_stored_facts(client: TestClient, make_user: 
 
     bad = client.get("/v1/me/journey/legs", params={"cursor": "%%%"}, headers=h)
     assert (bad.status_code, bad.json()["error"]) == (400, "invalid_cursor")
+    # Two parts as sessions and contracts cursors have, but no time in the first.
+    no_time = base64.urlsafe_b64encode(b"yesterday\x1fabc").decode().rstrip("=")
+    for route in ("sessions", "contracts"):
+        bad = client.get(f"/v1/me/journey/{route}", params={"cursor": no_time}, headers=h)
+        assert (bad.status_code, bad.json()["error"]) == (400, "invalid_cursor"), route
 
 
 def test_another_players_journey_is_not_found_unless_shared(
