@@ -5,7 +5,7 @@ the player's own names, the facts closed so far, and where and in what the playe
 from dataclasses import dataclass, field
 
 from starstats_core.journey.facts import Fact, Life, Session, Stint, Stop, Stretch
-from starstats_core.journey.summary import add_sums, fact_sums
+from starstats_core.journey.summary import fact_sums
 
 
 @dataclass(slots=True)
@@ -43,7 +43,10 @@ class Context:
     def close(self, fact: Fact) -> None:
         """Hand a finished fact out."""
         if type(fact) not in _NO_SUMS and not isinstance(fact, Session):
-            add_sums(self.sums, fact_sums(fact))
+            # `add_sums`, inlined: a call less for every fact that counts.
+            sums = self.sums
+            for key, value in fact_sums(fact).items():
+                sums[key] = sums.get(key, 0) + value
         self.closed.append(fact)
 
 

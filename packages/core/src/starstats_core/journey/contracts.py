@@ -63,7 +63,6 @@ _BANNER_STATES = {
 _RUN_CATEGORIES = frozenset(
     {"contract_accepted", *_HUD_OUTCOMES, "new_objective", "objective_complete", "objective_failed"}
 )
-_BANNER = re.compile(r"^[^:]*:\s*(?P<rest>.*?)\s*:?\s*$", re.DOTALL)
 _AUEC = re.compile(r"(?P<n>\d[\d,]{0,14})\s*aUEC")
 
 
@@ -83,15 +82,23 @@ def _kind_of(hints: tuple[str | None, ...]) -> str:
 
 
 def _banner_text(text: str) -> str | None:
-    m = _BANNER.match(text)
-    rest = None if m is None else m["rest"].strip()
+    """A banner's text after its label (`Contract Accepted: X` gives `X`), without the
+    trailing colon the game may add; None when there is none."""
+    # What `^[^:]*:\s*(?P<rest>.*?)\s*:?\s*$` (DOTALL) matched, stripped, by string methods
+    # (`strip` and `\s` take the same whitespace): ~0.25 µs a banner, not ~1 µs.
+    _, colon, after = text.partition(":")
+    if not colon:
+        return None
+    rest = after.strip()
+    if rest.endswith(":"):
+        rest = rest[:-1].rstrip()
     return rest or None
 
 
 class Contracts:
     """The contract runs of one session, by mission id."""
 
-    __slots__ = ("ctx", "handlers", "objective_missions", "runs", "settling")
+    __slots__ = ("ctx", "handlers", "objective_missions", "runs", "settling", "ticked_at")
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -99,6 +106,9 @@ class Contracts:
         self.objective_missions: dict[str, str] = {}
         # Runs with an outcome, waiting `SETTLE_SECONDS` before they close (also in `runs`).
         self.settling: list[Contract] = []
+        # The time of the last tick: a tick at the same time again closes nothing (what it
+        # would close, that one did; a run settling since ended at that time).
+        self.ticked_at: str | None = None
         self.handlers: dict[str, Callable[[BaseEvent], None]] = {
             "hud_notification": self._hud,
             "mission_start": self._marker,
@@ -112,12 +122,8 @@ class Contracts:
         run = self.runs.get(mission_id)
         if run is None:
             ctx = self.ctx
-            run = Contract(
-                session_id=ctx.session.session_id,
-                n=ctx.number(),
-                started_at=ctx.at,
-                mission_id=mission_id,
-            )
+            # Positional, in the fields' order (facts.Contract): ~0.2 µs less than by keyword.
+            run = Contract(ctx.session.session_id, ctx.number(), ctx.at, None, [], 0, mission_id)
             self.runs[mission_id] = run
         run.cite(self.ctx.ref)
         return run
@@ -222,7 +228,11 @@ class Contracts:
     # -- closing ----------------------------------------------------------------------------
     def tick(self) -> None:
         """Close runs whose outcome is older than `SETTLE_SECONDS` (called while any is)."""
-        now = instant(self.ctx.at)
+        at = self.ctx.at
+        if at == self.ticked_at:
+            return
+        self.ticked_at = at
+        now = instant(at)
         keep: list[Contract] = []
         for run in self.settling:
             ended = instant(run.ended_at or "")

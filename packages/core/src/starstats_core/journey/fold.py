@@ -15,7 +15,6 @@ rest is menus and loading.
 """
 
 import copy
-import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, cast
 
@@ -23,7 +22,7 @@ from starstats_core.events.base import BaseEvent
 from starstats_core.journey.context import Context
 from starstats_core.journey.contracts import Contracts
 from starstats_core.journey.facts import Fact, Life, Session, Stint, Stop, Stretch
-from starstats_core.journey.instants import instant, span
+from starstats_core.journey.instants import MILLISECONDS_Z, MINUTES_SECONDS, instant, span
 from starstats_core.journey.lives import Lives
 from starstats_core.journey.summary import add_sums, fact_sums, totals_of
 from starstats_core.journey.trade import Trades
@@ -95,7 +94,12 @@ class _Run:
         ):
             for name, handler in part.items():
                 handlers.setdefault(name, []).append(handler)
-        self.handlers = {name: tuple(found) for name, found in handlers.items()}
+        # One callable per type: most types have one handler, called directly (no loop over
+        # a tuple of one on every event read); the few with more get one calling them all.
+        self.handlers: dict[str, _Handler] = {
+            name: found[0] if len(found) == 1 else _all_of(tuple(found))
+            for name, found in handlers.items()
+        }
 
     # -- the session's own lines ----------------------------------------------------------
     def _header(self, event: BaseEvent) -> None:
@@ -240,6 +244,30 @@ class _Run:
         session.totals = totals_of(session, self.ctx.sums)
         self.ctx.close(session)
 
+    def ticking(self) -> bool:
+        """Must the next event run the ticks: an incapacitation, a contract settling or a
+        trade waiting for its answer is pending."""
+        return bool(
+            self.lives.incap_at is not None or self.contracts.settling or self.trades.pending
+        )
+
+    def tick(self) -> bool:
+        """Run the pending ticks; is any still pending?"""
+        if self.lives.incap_at is not None:
+            self.lives.tick()
+        if self.contracts.settling:
+            self.contracts.tick()
+        if self.trades.pending:
+            self.trades.tick()
+        return self.ticking()
+
+    def release(self) -> None:
+        """Drop the handler tables of a closed run. They hold bound methods of the parts
+        that own them (cycles): without them the run is freed at once by reference
+        counting, not left for the cyclic collector (~12 % fewer young collections)."""
+        for part in (self, self.travel, self.lives, self.contracts, self.trades):
+            part.handlers = {}
+
     def open_facts(self) -> list[Fact]:
         """Copies of the open facts as they stand at the last event: times run to it, the
         open stretch is in the session's, the session's totals count the open facts too."""
@@ -276,15 +304,14 @@ class _Run:
         return [session, *found]
 
 
-def _busy(run: _Run) -> bool:
-    """Must the next event of `run` be looked at whatever its type: a tick is pending (an
-    incapacitation, a contract settling, a trade waiting for its answer) or the game quit."""
-    return bool(
-        run.lives.incap_at is not None
-        or run.contracts.settling
-        or run.trades.pending
-        or run.ctx.session.end == "quit"
-    )
+def _all_of(handlers: tuple[_Handler, ...]) -> _Handler:
+    """One handler calling `handlers` in order."""
+
+    def run_all(event: BaseEvent) -> None:
+        for handler in handlers:
+            handler(event)
+
+    return run_all
 
 
 def _timed(session: Session) -> None:
@@ -327,6 +354,7 @@ class JourneyFold:
                 self._learned = session.handle.casefold()
         out = run.ctx.closed
         run.ctx.closed = []
+        run.release()
         self._run = None
         return out
 
@@ -335,80 +363,67 @@ class JourneyFold:
         out: list[Fact] = []
         run = self._run
         # The open run's parts as locals (set again on the long way, the only one that can
-        # change the run), and `busy`: something every event must look at (a tick, or the
-        # quit) is pending, so no event may take the short ways.
+        # change the run); `ticking`: a tick is pending (an incapacitation, a contract
+        # settling, a trade waiting for its answer), so every event runs the ticks; `quit`:
+        # the game quit, so the next event may start a session and must take the long way.
         if run is not None:
-            ctx, table, hour, busy = run.ctx, run.handlers, run.hour, _busy(run)
+            ctx, table, hour = run.ctx, run.handlers, run.hour
             lives, contracts, trades = run.lives, run.contracts, run.trades
+            ticking, quit = run.ticking(), run.ctx.session.end == "quit"
         else:
-            hour, busy = "", True
+            hour, ticking, quit = "", False, True
         pairs = cast(Iterable[tuple[Any, str]], items)
+        # The timestamp of the last event that took the short way: an event with the same
+        # time (a third of them) may take it again without its time being looked at. Reset
+        # on the long way, which may change the hour.
+        seen: str | None = None
         for event, ref in pairs:
             timestamp = event.timestamp
-            if timestamp[:13] == hour and _SAME_HOUR_TAIL(timestamp, 13) is not None:
-                # A log time in the game's form, in the hour of the last event (whose time
-                # was read): no gap can lie between them.
+            if timestamp == seen or (
+                timestamp[:13] == hour
+                and timestamp[13:19] in MINUTES_SECONDS
+                and timestamp[19:] in MILLISECONDS_Z
+            ):
+                # A log time in the game's form (`:14:23.189Z` after the hour: what the two
+                # look-ups accept), in the hour of the last event (whose time was read): no
+                # gap can lie between them, so only a header or the quit can break here.
                 kind = event.type
-                if not busy and kind not in _BREAKING:
-                    handlers = table.get(kind)
-                    ctx.at, ctx.ref = timestamp, ref
-                    if handlers is None:
-                        continue  # an event nothing reads only moves the clock
-                    for handler in handlers:
-                        handler(event)
-                    if ctx.closed:
-                        out += ctx.closed
-                        ctx.closed = []
-                    if (
-                        lives.incap_at is None
-                        and not contracts.settling
-                        and not trades.pending
-                        and ctx.session.end != "quit"
-                    ):
-                        continue
-                    # A tick became pending at this event: it runs now, as on the long way.
-                    assert run is not None  # the hour is only set with a run open
-                    out += self._tick(run)
-                    busy = _busy(run)
-                    continue
+                short = not quit and kind not in _BREAKING
             elif len(timestamp) < 19 or timestamp[10] != "T" or instant(timestamp) is None:
                 continue  # not a log time: such an event cannot be placed in the story
             else:
                 kind = event.type
-            # The long way: a new session may start here, and every pending tick runs.
-            if run is None:
-                run = self._start(event, ref)
-            elif (
-                kind in _BREAKING or run.ctx.session.end == "quit" or timestamp[:13] != hour
-            ) and self._breaks_at(run, event):
-                out += self._finish_run(run)
-                run = self._start(event, ref)
-            ctx, table = run.ctx, run.handlers
-            lives, contracts, trades = run.lives, run.contracts, run.trades
+                short = False
+            if short:
+                seen = timestamp
+            else:
+                # The long way: a new session may start here.
+                seen = None
+                if run is None:
+                    run = self._start(event, ref)
+                elif (kind in _BREAKING or quit or timestamp[:13] != hour) and self._breaks_at(
+                    run, event
+                ):
+                    out += self._finish_run(run)
+                    run = self._start(event, ref)
+                ctx, table = run.ctx, run.handlers
+                lives, contracts, trades = run.lives, run.contracts, run.trades
+                hour = run.hour = timestamp[:13]
+                ticking, quit = run.ticking(), ctx.session.end == "quit"
             ctx.at, ctx.ref = timestamp, ref
-            hour = run.hour = timestamp[:13]
-            handlers = table.get(kind)
-            if handlers is not None:
-                for handler in handlers:
-                    handler(event)
-            out += self._tick(run)
-            busy = _busy(run)
+            handler = table.get(kind)
+            if handler is not None:
+                handler(event)
+                quit = ctx.session.end == "quit"
+            elif not ticking:
+                continue  # an event nothing reads only moves the clock
+            if ticking or lives.incap_at is not None or contracts.settling or trades.pending:
+                assert run is not None  # the hour is only set with a run open
+                ticking = run.tick()  # after the event's handler, the pending ticks run
+            if ctx.closed:
+                out += ctx.closed
+                ctx.closed = []
         return out
-
-    @staticmethod
-    def _tick(run: _Run) -> list[Fact]:
-        """After an event's handlers: run the pending ticks, hand out what closed."""
-        if run.lives.incap_at is not None:
-            run.lives.tick()
-        if run.contracts.settling:
-            run.contracts.tick()
-        if run.trades.pending:
-            run.trades.tick()
-        ctx = run.ctx
-        closed = ctx.closed
-        if closed:
-            ctx.closed = []
-        return closed
 
     def _breaks_at(self, run: _Run, event: EventLike) -> bool:
         kind = event.type
@@ -446,10 +461,6 @@ class JourneyFold:
 
 # Event types that may start a session whatever the time since the last event.
 _BREAKING = frozenset({"session_started", "process_init"})
-# The rest of a log time in the game's own form (`:14:23.189Z`). An event in the hour of the
-# last one (whose time was read) with such a rest is a log time too: checked by this match,
-# ~0.3 µs, instead of parsing it (~1 µs; most events have a time of their own).
-_SAME_HOUR_TAIL = re.compile(r":[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z").fullmatch
 # The event types some part of the fold reads. Any other event only moves the clock (its
 # `type` and `timestamp` are all that is read), so a caller may pass a light stand-in.
 RELEVANT_TYPES = frozenset(_Run(Context(session=Session("", 0, None), me=set())).handlers)

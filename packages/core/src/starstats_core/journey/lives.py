@@ -26,8 +26,26 @@ from starstats_core.journey.facts import Death, Kill, Life
 from starstats_core.journey.instants import instant, span
 
 INCAP_WINDOW_SECONDS = 15 * 60
+# The outcomes as plain names: reading an enum member off its class costs ~0.1 µs in 3.11.
+_OTHER, _KILL = DeathOutcome.OTHER, DeathOutcome.KILL
+_CRASH, _SUICIDE = DeathOutcome.CRASH, DeathOutcome.SUICIDE
 # A fatal collision of the player's ship this shortly before a death caused it.
 COLLISION_WINDOW_SECONDS = 30.0
+
+
+# `deaths.is_npc` per name (~1 µs each; pure): kills and deaths name the same actors again
+# and again. Bounded: emptied when full, so a long log of ever new names costs no more.
+_NPC_CACHE: dict[str, bool] = {}
+_NPC_CACHE_SIZE = 4096
+
+
+def _is_npc(name: str) -> bool:
+    found = _NPC_CACHE.get(name)
+    if found is None:
+        if len(_NPC_CACHE) >= _NPC_CACHE_SIZE:
+            _NPC_CACHE.clear()
+        found = _NPC_CACHE[name] = is_npc(name)
+    return found
 
 
 class Lives:
@@ -115,23 +133,40 @@ class Lives:
             self.incap_at = self.incap_ref = None
 
     # -- deaths -----------------------------------------------------------------------------
-    def _death(self, cause: str, started_at: str, **found: object) -> Death:
+    def _death(
+        self,
+        cause: str,
+        started_at: str,
+        *,
+        killer: str | None = None,
+        killer_name: str | None = None,
+        killer_is_npc: bool | None = None,
+        weapon: str | None = None,
+        weapon_name: str | None = None,
+        damage_type: str | None = None,
+    ) -> Death:
         ctx = self.ctx
         stop, stint = ctx.stop, ctx.stint
-        death = Death(
-            session_id=ctx.session.session_id,
-            n=ctx.number(),
-            started_at=started_at,
-            ended_at=ctx.at,
-            cause=cause,
-            place=None if stop is None else stop.place,
-            place_name=None if stop is None else stop.name,
-            ship=None if stint is None else stint.ship,
-            game_mode=ctx.mode or "menu",
+        # Positional, in the fields' order (facts.Death): ~0.5 µs less than by keyword.
+        return Death(
+            ctx.session.session_id,
+            ctx.number(),
+            started_at,
+            ctx.at,
+            [],
+            0,
+            cause,
+            killer,
+            killer_name,
+            killer_is_npc,
+            weapon,
+            weapon_name,
+            damage_type,
+            None if stop is None else stop.place,
+            None if stop is None else stop.name,
+            None if stint is None else stint.ship,
+            ctx.mode or "menu",
         )
-        for key, value in found.items():
-            setattr(death, key, value)
-        return death
 
     def _record_death(self, death: Death) -> None:
         ctx = self.ctx
@@ -152,38 +187,42 @@ class Lives:
             return
         ctx = self.ctx
         ctx.session.combat_logged = True
-        outcome = classify_death(event, next(iter(ctx.me), ""))
-        if outcome is DeathOutcome.OTHER and len(ctx.me) > 1:
-            for handle in ctx.me:
+        me = ctx.me
+        outcome = classify_death(event, next(iter(me), ""))
+        if outcome is _OTHER and len(me) > 1:
+            for handle in me:
                 outcome = classify_death(event, handle)
-                if outcome is not DeathOutcome.OTHER:
+                if outcome is not _OTHER:
                     break
-        if outcome is DeathOutcome.OTHER:
+        if outcome is _OTHER:
             return
         weapon = names.strip_entity_id(event.weapon)
-        if outcome is DeathOutcome.KILL:
+        if outcome is _KILL:
             self._kill("actor", event.victim, weapon, event.damage_type)
             return
         damage = event.damage_type
-        if outcome is DeathOutcome.CRASH:
+        if outcome is _CRASH:
             cause = "collision" if self._recent_collision(ctx.at) else "crash"
-        elif outcome is DeathOutcome.SUICIDE:
+        elif outcome is _SUICIDE:
             cause = "backspace" if damage.casefold() == "suicide" else "suicide"
         elif event.killer.casefold() == "unknown":
             cause = "environment"
         else:
             cause = "combat"
-        killer = None if cause in ("crash", "collision", "backspace", "suicide") else event.killer
-        death = self._death(
-            cause,
-            ctx.at,
-            killer=killer,
-            killer_name=None if killer is None else names.actor_name(killer),
-            killer_is_npc=None if killer is None else is_npc(killer),
-            weapon=None if killer is None else weapon,
-            weapon_name=None if killer is None else names.weapon_name(weapon),
-            damage_type=damage,
-        )
+        if cause in ("crash", "collision", "backspace", "suicide"):
+            death = self._death(cause, ctx.at, damage_type=damage)
+        else:
+            killer = event.killer
+            death = self._death(
+                cause,
+                ctx.at,
+                killer=killer,
+                killer_name=names.actor_name(killer),
+                killer_is_npc=_is_npc(killer),
+                weapon=weapon,
+                weapon_name=names.weapon_name(weapon),
+                damage_type=damage,
+            )
         death.cite(ctx.ref)
         self._record_death(death)
 
@@ -243,26 +282,26 @@ class Lives:
     def _kill(self, target_kind: str, victim: str, weapon: str | None, damage: str | None) -> None:
         ctx = self.ctx
         stop, stint = ctx.stop, ctx.stint
+        # Positional, in the fields' order (facts.Kill): ~0.5 µs less than by keyword.
         kill = Kill(
-            session_id=ctx.session.session_id,
-            n=ctx.number(),
-            started_at=ctx.at,
-            ended_at=ctx.at,
-            target_kind=target_kind,
-            victim=victim,
-            victim_name=(
-                names.ship_name(victim) if target_kind == "vehicle" else names.actor_name(victim)
-            ),
-            victim_is_npc=is_npc(victim) if target_kind == "actor" else "_PU_AI" in victim,
-            weapon=weapon,
-            weapon_name=None if weapon is None else names.weapon_name(weapon),
-            damage_type=damage,
-            place=None if stop is None else stop.place,
-            place_name=None if stop is None else stop.name,
-            ship=None if stint is None else stint.ship,
-            game_mode=ctx.mode or "menu",
+            ctx.session.session_id,
+            ctx.number(),
+            ctx.at,
+            ctx.at,
+            [ctx.ref],
+            1,
+            target_kind,
+            victim,
+            names.ship_name(victim) if target_kind == "vehicle" else names.actor_name(victim),
+            _is_npc(victim) if target_kind == "actor" else "_PU_AI" in victim,
+            weapon,
+            None if weapon is None else names.weapon_name(weapon),
+            damage,
+            None if stop is None else stop.place,
+            None if stop is None else stop.name,
+            None if stint is None else stint.ship,
+            ctx.mode or "menu",
         )
-        kill.cite(ctx.ref)
         ctx.close(kill)
 
     def _vehicle_destruction(self, event: BaseEvent) -> None:

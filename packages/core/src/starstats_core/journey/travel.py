@@ -98,21 +98,28 @@ class Travel:
                 self._set_place(stop, raw, where)
                 self._add_signal(stop, signal)
                 return
-            self.leave(leaving_at or ctx.at)
+            # `leave`, inlined: most arrivals close the stop before.
+            at = leaving_at or ctx.at
+            stop.ended_at = at
+            stop.seconds = span(stop.started_at, at)
+            ctx.close(stop)
+        # Positional, in the fields' order (facts.Stop): ~0.6 µs less than by keyword.
         ctx.stop = Stop(
-            session_id=ctx.session.session_id,
-            n=ctx.number(),
-            started_at=ctx.at,
-            evidence=[ctx.ref],
-            evidence_count=1,
-            place=key,
-            raw=raw,
-            name=name,
-            place_kind=kind,
-            system=system,
-            body=body,
-            arrived_by=signal,
-            signals=[signal],
+            ctx.session.session_id,
+            ctx.number(),
+            ctx.at,
+            None,
+            [ctx.ref],
+            1,
+            key,
+            raw,
+            name,
+            kind,
+            system,
+            body,
+            0.0,
+            signal,
+            [signal],
         )
         if system:
             ctx.system = system
@@ -192,33 +199,40 @@ class Travel:
 
     def _leg(self, plan: _Plan | None, status: str, vehicle: str, vehicle_id: str) -> Leg:
         ctx = self.ctx
-        destination = None if plan is None else plan.destination
-        label = None if plan is None else plan.label
+        if plan is None:
+            destination = label = started_at = origin = origin_name = None
+            rerouted = False
+            evidence: list[str] = []
+        else:
+            destination, label, started_at = plan.destination, plan.label, plan.selected_at
+            origin, origin_name, rerouted = plan.origin, plan.origin_name, plan.rerouted
+            evidence = [plan.ref]
         place = names.place(destination) if destination else None
-        leg = Leg(
-            session_id=ctx.session.session_id,
-            n=ctx.number(),
-            started_at=None if plan is None else plan.selected_at,
-            ended_at=ctx.at,
-            vehicle=vehicle or None,
-            vehicle_name=names.ship_name(vehicle) if vehicle else None,
-            vehicle_id=vehicle_id or None,
-            origin=None if plan is None else plan.origin,
-            origin_name=None if plan is None else plan.origin_name,
-            destination=None if place is None else place.key,
-            destination_raw=destination,
-            destination_name=(
+        # Positional, in the fields' order (facts.Leg): ~0.5 µs less than by keyword.
+        return Leg(
+            ctx.session.session_id,
+            ctx.number(),
+            started_at,
+            ctx.at,
+            evidence,
+            len(evidence),
+            "quantum",
+            vehicle or None,
+            names.ship_name(vehicle) if vehicle else None,
+            vehicle_id or None,
+            origin,
+            origin_name,
+            None if place is None else place.key,
+            destination,
+            (
                 label
                 if destination is None
                 else (place.name if place else names.place_name(destination))
             ),
-            seconds=None if plan is None or status != "arrived" else span(plan.selected_at, ctx.at),
-            status=status,
-            rerouted=plan is not None and plan.rerouted,
+            None if plan is None or status != "arrived" else span(plan.selected_at, ctx.at),
+            status,
+            rerouted,
         )
-        if plan is not None:
-            leg.cite(plan.ref)
-        return leg
 
     def _abort(self, plan: _Plan) -> None:
         leg = self._leg(plan, "aborted", plan.vehicle, plan.vehicle_id)
@@ -250,23 +264,25 @@ class Travel:
             return
         vehicle = names.strip_entity_id(getattr(event, "vehicle_class", "") or "")
         origin, destination = names.place(before), names.place(system)
+        # Positional, in the fields' order (facts.Leg): ~0.5 µs less than by keyword.
         leg = Leg(
-            session_id=ctx.session.session_id,
-            n=ctx.number(),
-            started_at=ctx.at,
-            ended_at=ctx.at,
-            leg_kind="jump",
-            vehicle=vehicle or None,
-            vehicle_name=names.ship_name(vehicle) if vehicle else None,
-            vehicle_id=getattr(event, "vehicle_id", None),
-            origin=None if origin is None else origin.key,
-            origin_name=before if origin is None else origin.name,
-            destination_raw=system,
-            destination=None if destination is None else destination.key,
-            destination_name=system if destination is None else destination.name,
-            seconds=None,
+            ctx.session.session_id,
+            ctx.number(),
+            ctx.at,
+            ctx.at,
+            [ctx.ref],
+            1,
+            "jump",
+            vehicle or None,
+            names.ship_name(vehicle) if vehicle else None,
+            getattr(event, "vehicle_id", None),
+            None if origin is None else origin.key,
+            before if origin is None else origin.name,
+            None if destination is None else destination.key,
+            system,
+            system if destination is None else destination.name,
+            None,
         )
-        leg.cite(ctx.ref)
         ctx.close(leg)
         self.arrive(system, "jump")
 
@@ -281,16 +297,18 @@ class Travel:
                 return
             self.end_stint("released")
             ship = names.strip_entity_id(getattr(event, "vehicle_class", "") or "")
-            new = Stint(
-                session_id=ctx.session.session_id,
-                n=ctx.number(),
-                started_at=ctx.at,
-                ship=ship,
-                name=names.ship_name(ship),
-                vehicle_id=vehicle_id,
+            # Positional, in the fields' order (facts.Stint): ~0.2 µs less than by keyword.
+            ctx.stint = Stint(
+                ctx.session.session_id,
+                ctx.number(),
+                ctx.at,
+                None,
+                [ctx.ref],
+                1,
+                ship,
+                names.ship_name(ship),
+                vehicle_id,
             )
-            new.cite(ctx.ref)
-            ctx.stint = new
         elif ctx.stint is not None and ctx.stint.vehicle_id == vehicle_id:
             ctx.stint.cite(ctx.ref)
             self.end_stint("released")
