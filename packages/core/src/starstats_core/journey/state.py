@@ -22,7 +22,8 @@ from starstats_core.journey.facts import (
     Stretch,
     Trade,
 )
-from starstats_core.journey.fold import JourneyFold, _Run
+from starstats_core.journey.fold import JourneyFold
+from starstats_core.journey.session import SessionRun
 from starstats_core.journey.travel import _Plan
 
 STATE_VERSION = 1
@@ -61,7 +62,7 @@ def _plan_dict(plan: _Plan) -> dict[str, Any]:
     return {name: getattr(plan, name) for name in plan.__dataclass_fields__}
 
 
-def _run_dict(run: _Run) -> dict[str, Any]:
+def _run_dict(run: SessionRun) -> dict[str, Any]:
     ctx = run.ctx
     lives, contracts = run.lives, run.contracts
     return {
@@ -113,7 +114,7 @@ def _typed(data: dict[str, Any] | None, cls: type[Fact]) -> Any:
     return fact
 
 
-def _load_run(data: dict[str, Any]) -> _Run:
+def _load_run(data: dict[str, Any]) -> SessionRun:
     ctx = Context(session=_typed(data["session"], Session), me=set(data["me"]))
     ctx.next_n = int(data["next_n"])
     ctx.sums = dict(data["sums"])
@@ -121,7 +122,7 @@ def _load_run(data: dict[str, Any]) -> _Run:
     ctx.stop = _typed(data["stop"], Stop)
     ctx.stint = _typed(data["stint"], Stint)
     ctx.mode, ctx.system = data["mode"], data["system"]
-    run = _Run(ctx)
+    run = SessionRun(ctx)
     run.stretch = _typed(data["stretch"], Stretch)
     run.hour, run.seen_process = data["hour"], bool(data["seen_process"])
     for plan in data["plans"]:
