@@ -6,6 +6,7 @@ deletion removes them; and every `/v1/me/journey*` view reads them."""
 
 import asyncio
 import base64
+import json
 import random
 import threading
 from datetime import UTC, datetime, timedelta
@@ -40,45 +41,38 @@ async def _read(url: str, handle: str) -> dict[str, Any]:
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:
+
+            async def rows(sql: str) -> list[Any]:
+                return list(await conn.execute(sa.text(sql), {"h": handle}))
+
             sessions = [
                 dict(r._mapping)
-                for r in await conn.execute(
-                    sa.text("SELECT * FROM journey_sessions WHERE handle = :h ORDER BY session_id"),
-                    {"h": handle},
+                for r in await rows(
+                    "SELECT * FROM journey_sessions WHERE handle = :h ORDER BY session_id"
                 )
             ]
             facts = [
                 dict(r._mapping)
-                for r in await conn.execute(
-                    sa.text("SELECT * FROM journey_facts WHERE handle = :h ORDER BY session_id, n"),
-                    {"h": handle},
+                for r in await rows(
+                    "SELECT * FROM journey_facts WHERE handle = :h ORDER BY session_id, n"
                 )
             ]
-            state = (
-                await conn.execute(
-                    sa.text("SELECT * FROM journey_state WHERE handle = :h"), {"h": handle}
-                )
-            ).first()
+            found = await rows("SELECT * FROM journey_state WHERE handle = :h")
+            state = found[0] if found else None
             values = [
                 tuple(r)
-                for r in await conn.execute(
-                    sa.text(
-                        "SELECT kind, ref, day, count, round(CAST(seconds AS NUMERIC), 3),"
-                        " round(CAST(amount AS NUMERIC), 2), label FROM journey_values"
-                        " WHERE handle = :h ORDER BY kind, ref, day"
-                    ),
-                    {"h": handle},
+                for r in await rows(
+                    "SELECT kind, ref, day, count, round(CAST(seconds AS NUMERIC), 3),"
+                    " round(CAST(amount AS NUMERIC), 2), label FROM journey_values"
+                    " WHERE handle = :h ORDER BY kind, ref, day"
                 )
             ]
             sums = [
                 tuple(r)
-                for r in await conn.execute(
-                    sa.text(
-                        "SELECT kind, ref, count, round(CAST(seconds AS NUMERIC), 3),"
-                        " round(CAST(amount AS NUMERIC), 2), last_day, label FROM journey_sums"
-                        " WHERE handle = :h ORDER BY kind, ref"
-                    ),
-                    {"h": handle},
+                for r in await rows(
+                    "SELECT kind, ref, count, round(CAST(seconds AS NUMERIC), 3),"
+                    " round(CAST(amount AS NUMERIC), 2), last_day, label FROM journey_sums"
+                    " WHERE handle = :h ORDER BY kind, ref"
                 )
             ]
             missions = [
@@ -98,7 +92,7 @@ async def _read(url: str, handle: str) -> dict[str, Any]:
     for row in sessions + facts:
         for key, value in row.items():
             if isinstance(value, str) and key == "data":
-                row[key] = __import__("json").loads(value)
+                row[key] = json.loads(value)
     return {
         "sessions": sessions,
         "facts": facts,
