@@ -179,7 +179,7 @@ def journey(
     """Tell what the player did: sessions, places, quantum legs, ships, lives, contracts,
     trades and records, as a story (text) or as one JSON object."""
     from starstats_client.journeys import fold_files
-    from starstats_client.story import render
+    from starstats_core.journey.story import render
 
     try:
         files = expand_paths(paths)

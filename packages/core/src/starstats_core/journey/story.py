@@ -1,7 +1,9 @@
 """The journey told as text: each session as a short story in readable words, then totals.
 
-Pure formatting of the document `journeys.fold_files` returns (core's `journey_document`);
-every name shown is already readable there (core's `names`).
+Pure formatting of `journey_document`'s shape (facts as `Fact.to_dict()`, sessions as the
+document's). It lives in core because the CLI (`starstats-client journey`), the web app's
+"copy as text" and the tray's Journey tab must print the very same words; every name shown is
+already readable in the facts (core's `names`).
 """
 
 from typing import Any
