@@ -527,7 +527,8 @@ def tray(
     from starstats_client.paths import data_dir as data_folder
     from starstats_client.store import Store
     from starstats_client.ui.actions import PairingModuleActions, SyncWorkerHandle
-    from starstats_client.ui.tray import TrayServices, run_tray
+    from starstats_client.ui.loop import run_tray
+    from starstats_client.ui.tray import TrayServices
 
     try:
         _start_telemetry(data_dir)

@@ -29,7 +29,7 @@ from starstats_client.ui.actions import (
     SyncWorkerHandle,
 )
 from starstats_client.ui.tray import NO_TRAY, TrayController, TrayServices
-from starstats_client.ui.viewmodel import display_time
+from starstats_client.ui.viewmodel import display_time, recognised_sentence
 
 from ..conftest import oracle, stored  # noqa: TID252 - helpers shared by every client test; tests are not an installed package
 from .conftest import NOW, Game, query, scalar
@@ -102,9 +102,15 @@ def test_the_status_tab_shows_real_counts(
     assert tab.sync_error.text() == "none"
     assert tab.outbox.text() == f"{total:,} unsynced, 0 quarantined"
     shapes = scalar(database, "SELECT count(*) FROM unknown_shapes")
-    assert f"{total:,} classified" in tab.coverage.text()
-    assert f"in {shapes:,} shapes" in tab.coverage.text()
-    assert controller.window.tabs.tabText(2) == f"Unknown lines ({shapes:,})"
+    unknown_lines = scalar(database, "SELECT sum(count) FROM unknown_shapes")
+    sentence, details = tab.coverage.text().split("\n")
+    assert sentence == recognised_sentence(total, unknown_lines)
+    assert sentence.endswith(" something we recognise; the rest is engine chatter.")
+    assert "%" not in sentence
+    assert "classified" not in tab.coverage.text()
+    assert details.startswith(f"{total:,} events recognised; {unknown_lines:,} unrecognised")
+    assert f"lines of {shapes:,} kinds" in details
+    assert controller.window.tabs.tabText(3) == f"Unknown lines ({shapes:,})"
 
 
 def test_the_events_tab_lists_recent_events_and_filters_by_type(
@@ -430,8 +436,14 @@ def test_a_screenshot_of_each_tab_is_saved(
     window = controller.window
     qtbot.waitExposed(window)
     dirs = artifact_dirs(tmp_path)
-    for index, name in enumerate(["status", "events", "unknown", "settings"]):
-        window.tabs.setCurrentIndex(index)
+    # The Journey tab's picture is taken with the real corpus (test_tray_journey.py).
+    for tab, name in [
+        (window.status_tab, "status"),
+        (window.events_tab, "events"),
+        (window.unknown_tab, "unknown"),
+        (window.settings_tab, "settings"),
+    ]:
+        window.tabs.setCurrentWidget(tab)
         image = window.grab().toImage()
         for folder in dirs:
             path = folder / f"tray-{name}.png"

@@ -1,6 +1,7 @@
 """The tray's view model, built from a real store filled by the real importer and tailer;
 no Qt involved. Expected values are read straight from SQLite."""
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -28,6 +29,7 @@ from starstats_client.ui.viewmodel import (
     import_view,
     pairing_problems,
     read_facts,
+    recognised_sentence,
     settings_problems,
     settings_view,
     sync_view,
@@ -80,7 +82,45 @@ def test_coverage_sets_classified_events_against_unknown_lines(imported: Path) -
     assert coverage.shapes == scalar(imported, "SELECT count(*) FROM unknown_shapes")
     expected = 100 * coverage.classified / (coverage.classified + unknown_lines)
     assert coverage.percent == pytest.approx(expected)
-    assert f"({expected:.1f}% classified)" in coverage.text
+    sentence, details = coverage.text.split("\n")
+    assert sentence == recognised_sentence(coverage.classified, unknown_lines)
+    assert details == (
+        f"{coverage.classified:,} events recognised; {unknown_lines:,} unrecognised lines of "
+        f"{coverage.shapes:,} kinds ({expected:.1f} % recognised)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("recognised", "unknown", "sentence"),
+    [
+        (238, 762, "1 line in 4 is something we recognise; the rest is engine chatter."),
+        (40, 60, "2 lines in 5 are something we recognise; the rest is engine chatter."),
+        (75, 25, "3 lines in 4 are something we recognise; the rest is engine chatter."),
+        (3, 997, "1 line in 333 is something we recognise; the rest is engine chatter."),
+        (997, 3, "332 lines in 333 are something we recognise; the rest is engine chatter."),
+        (5, 0, "Every line read is something we recognise."),
+        (0, 5, "Nothing read so far is something we recognise: it is all engine chatter."),
+        (0, 0, "No log lines read yet."),
+    ],
+)
+def test_the_coverage_sentence_says_the_share_in_words(
+    recognised: int, unknown: int, sentence: str
+) -> None:
+    assert recognised_sentence(recognised, unknown) == sentence
+
+
+@pytest.mark.parametrize("recognised", range(1, 1000, 7))
+def test_the_coverage_sentence_is_close_to_the_share_it_rounds(recognised: int) -> None:
+    unknown = 1000 - recognised
+    sentence = recognised_sentence(recognised, unknown)
+    found = re.match(r"([\d,]+) lines? in ([\d,]+) (is|are) ", sentence)
+    assert found is not None, sentence
+    k, n = int(found[1].replace(",", "")), int(found[2].replace(",", ""))
+    share = recognised / 1000
+    if 0.1 <= share <= 0.9:
+        assert abs(k / n - share) <= 1 / 36  # half the widest gap between tenths' fractions
+    else:  # 1 in N, or N-1 in N: N is the rounded ratio
+        assert n == round(1000 / min(recognised, unknown))
 
 
 def test_recent_events_come_newest_first_with_summaries(imported: Path) -> None:
@@ -116,6 +156,16 @@ def test_summaries_name_what_a_player_knows(imported: Path) -> None:
     )
     assert summarize("join_pu", '{"shard": "x"}') == "shard=x"
     assert summarize("join_pu", "not json") == ""
+
+
+def test_summaries_show_readable_names_never_class_names() -> None:
+    control = '{"action": "Entered", "vehicle_class": "AEGS_Avenger_Titan_2741024526900"}'
+    assert summarize("vehicle_control", control) == "Entered Aegis Avenger Titan"
+    route = '{"vehicle_class": "CRUS_Starfighter_Ion", "destination": "Stanton1"}'
+    assert (
+        summarize("quantum_route", route)
+        == "Quantum route: Crusader Ares Star Fighter Ion → Hurston"
+    )
 
 
 def test_unknown_shapes_carry_the_event_name_that_ignore_adds(imported: Path) -> None:

@@ -1,9 +1,20 @@
 """One-line, human summaries of stored events for the tray's event list (after upstream's
-timeline `format_summary`); a type without a template shows its first few fields."""
+timeline `format_summary`); a type without a template shows its first few fields. Class
+names and place codes are shown by their readable names (core's `names`)."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from starstats_core.names import (
+    actor_name,
+    commodity_name,
+    item_name,
+    place_name,
+    ship_name,
+    shop_name,
+    weapon_name,
+)
 
 MAX_SUMMARY = 120
 
@@ -46,6 +57,24 @@ _TEMPLATES: Mapping[str, str] = {
     "session_end": "Game closed ({kind})",
     "channel_disconnected": "Disconnected: {reason}",
 }
+# Fields holding the game's codes, and how a player names what they hold.
+_NAMED: Mapping[str, Callable[[str], str]] = {
+    "vehicle_class": ship_name,
+    "item_class": item_name,
+    "weapon": weapon_name,
+    "victim": actor_name,
+    "killer": actor_name,
+    "caused_by": actor_name,
+    "zone": place_name,
+    "location": place_name,
+    "destination": place_name,
+    "to": place_name,
+    "landing_area": place_name,
+    "planet": place_name,
+    "body": place_name,
+    "commodity": commodity_name,
+    "shop_name": shop_name,
+}
 # Fields that say nothing to a player (ids, raw text, the type and time shown beside it).
 _SKIPPED = {"type", "timestamp", "raw"}
 _ID_SUFFIXES = ("_id", "_geid", "_guid", "_urn")
@@ -69,7 +98,7 @@ def summarize(event_type: str, payload: str) -> str:
 
 def _filled(template: str, fields: Mapping[str, Any]) -> str | None:
     try:
-        text = template.format_map({k: _plain(v) for k, v in fields.items() if v is not None})
+        text = template.format_map({k: _plain(v, k) for k, v in fields.items() if v is not None})
     except (KeyError, ValueError, IndexError):
         return None
     return " ".join(text.split())  # HUD text may carry stitched newlines
@@ -77,7 +106,7 @@ def _filled(template: str, fields: Mapping[str, Any]) -> str | None:
 
 def _generic(fields: Mapping[str, Any]) -> str:
     shown = [
-        f"{key}={_plain(value)}"
+        f"{key}={_plain(value, key)}"
         for key, value in fields.items()
         if key not in _SKIPPED
         and not key.endswith(_ID_SUFFIXES)
@@ -86,9 +115,12 @@ def _generic(fields: Mapping[str, Any]) -> str:
     return ", ".join(shown[:4])
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, key: str) -> str:
     if isinstance(value, float):
         return f"{value:g}"
+    namer = _NAMED.get(key)
+    if isinstance(value, str) and namer is not None and value.strip():
+        return namer(value)
     if isinstance(value, str) and value.startswith("body_"):
         return value.removeprefix("body_")
     return str(value)

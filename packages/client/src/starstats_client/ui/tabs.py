@@ -1,4 +1,5 @@
-"""The window's four tabs (Status, Events, Unknown lines, Settings) as Qt widgets. Each
+"""The window's technical tabs (Status, Events, Unknown lines, Settings) as Qt widgets, and
+the table and label helpers every tab shares (the Journey tab is in journeytab.py). Each
 renders one view-model dataclass and reports what the player asks for through signals;
 none of them reads the store or knows about threads."""
 
@@ -37,26 +38,26 @@ from starstats_core.wire import MAX_BATCH_EVENTS
 _ERROR_STYLE = "color: #b00020;"
 
 
-def _table(headers: Sequence[str], stretch: Sequence[int] = ()) -> QTableWidget:
+def table(headers: Sequence[str], stretch: Sequence[int] = ()) -> QTableWidget:
     """A read-only, row-selecting table; `stretch` columns share the spare width (long
     text there is elided, its full form in the tooltip), the others fit their content."""
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
+    widget = QTableWidget(0, len(headers))
+    widget.setHorizontalHeaderLabels(list(headers))
+    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    widget.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    widget.setWordWrap(False)
+    widget.verticalHeader().setVisible(False)
+    header = widget.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     for index in stretch:
         header.setSectionResizeMode(index, QHeaderView.ResizeMode.Stretch)
     header.setStretchLastSection(not stretch)
-    return table
+    return widget
 
 
-def _fill(table: QTableWidget, rows: Sequence[Sequence[str | int]]) -> None:
-    table.setRowCount(len(rows))
+def fill_table(widget: QTableWidget, rows: Sequence[Sequence[str | int]]) -> None:
+    widget.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             item = QTableWidgetItem(f"{value:,}" if isinstance(value, int) else value)
@@ -64,10 +65,10 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[str | int]]) -> None:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             else:
                 item.setToolTip(value)
-            table.setItem(r, c, item)
+            widget.setItem(r, c, item)
 
 
-def _label() -> QLabel:
+def selectable_label() -> QLabel:
     label = QLabel()
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
@@ -79,10 +80,22 @@ class StatusTab(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.events_total, self.events_today, self.last_event = _label(), _label(), _label()
-        self.sync_state, self.last_sync, self.sync_error = _label(), _label(), _label()
-        self.outbox, self.sent, self.pairing = _label(), _label(), _label()
-        self.coverage, self.problem = _label(), _label()
+        self.events_total, self.events_today, self.last_event = (
+            selectable_label(),
+            selectable_label(),
+            selectable_label(),
+        )
+        self.sync_state, self.last_sync, self.sync_error = (
+            selectable_label(),
+            selectable_label(),
+            selectable_label(),
+        )
+        self.outbox, self.sent, self.pairing = (
+            selectable_label(),
+            selectable_label(),
+            selectable_label(),
+        )
+        self.coverage, self.problem = selectable_label(), selectable_label()
         self.problem.setStyleSheet(_ERROR_STYLE)
         form = QFormLayout()
         for title, label in (
@@ -98,8 +111,8 @@ class StatusTab(QWidget):
             ("Coverage", self.coverage),
         ):
             form.addRow(title, label)
-        self.files = _table(["Tailed file", "Offset", "Error"], stretch=[0, 2])
-        self.import_text = _label()
+        self.files = table(["Tailed file", "Offset", "Error"], stretch=[0, 2])
+        self.import_text = selectable_label()
         self.import_bar = QProgressBar()
         self.import_bar.setVisible(False)
         self.import_button = QPushButton("Import backup logs")
@@ -134,7 +147,7 @@ class StatusTab(QWidget):
         self.sent.setText(view.sync.sent)
         self.pairing.setText(view.pairing)
         self.coverage.setText(view.coverage.text)
-        _fill(self.files, [(f.path, f.offset, f.error or "") for f in view.files])
+        fill_table(self.files, [(f.path, f.offset, f.error or "") for f in view.files])
         progress = view.import_
         self.import_text.setText("" if progress is None else progress.text)
         self.import_button.setEnabled(progress is None or not progress.running)
@@ -154,7 +167,7 @@ class EventsTab(QWidget):
         self.type_filter = QComboBox()
         self.type_filter.addItem("All types", "")
         self.type_filter.currentIndexChanged.connect(self._picked)
-        self.table = _table(["Time", "Type", "Summary"], stretch=[2])
+        self.table = table(["Time", "Type", "Summary"], stretch=[2])
         top = QHBoxLayout()
         top.addWidget(QLabel("Type"))
         top.addWidget(self.type_filter, 1)
@@ -183,7 +196,7 @@ class EventsTab(QWidget):
             finally:
                 self.type_filter.blockSignals(False)
         self._shown = view
-        _fill(self.table, [(row.time, row.event_type, row.summary) for row in view.rows])
+        fill_table(self.table, [(row.time, row.event_type, row.summary) for row in view.rows])
 
 
 class UnknownTab(QWidget):
@@ -191,7 +204,7 @@ class UnknownTab(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.table = _table(["Count", "Event name", "Shape", "Sample"], stretch=[2, 3])
+        self.table = table(["Count", "Event name", "Shape", "Sample"], stretch=[2, 3])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(1, 200)
         self.table.itemSelectionChanged.connect(self._selection_changed)
@@ -202,8 +215,8 @@ class UnknownTab(QWidget):
         )
         self.ignore_button.setEnabled(False)
         self.ignore_button.clicked.connect(self._ignore)
-        self.summary = _label()
-        self.message = _label()
+        self.summary = selectable_label()
+        self.message = selectable_label()
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
         bottom.addWidget(self.ignore_button)
@@ -239,7 +252,9 @@ class UnknownTab(QWidget):
         self.table.blockSignals(True)
         try:
             self.table.clearSelection()
-            _fill(self.table, [(r.count, r.event_name or "", r.shape, r.sample) for r in view.rows])
+            fill_table(
+                self.table, [(r.count, r.event_name or "", r.shape, r.sample) for r in view.rows]
+            )
             for index, row in enumerate(view.rows):
                 if row.shape == keep:  # refreshes must not steal the player's selection
                     self.table.selectRow(index)
@@ -276,8 +291,8 @@ class SettingsTab(QWidget):
         self.code.setMaxLength(8)
         self.pair_button = QPushButton("Pair")
         self.pair_button.clicked.connect(self._pair)
-        self.pairing = _label()
-        self.message = _label()
+        self.pairing = selectable_label()
+        self.message = selectable_label()
         path_row = QHBoxLayout()
         path_row.addWidget(self.gamelog, 1)
         path_row.addWidget(browse)

@@ -1,5 +1,5 @@
 """The tray app: the system-tray icon and menu, the window and the workers wired together on
-the Qt thread (`TrayController`), and `run_tray`, the event loop of the `tray` command.
+the Qt thread (`TrayController`); `ui.loop.run_tray` runs it as the `tray` command.
 
 How threads talk to Qt: workers post frozen notices to a `queue.SimpleQueue`; a 100 ms
 QTimer on the Qt thread drains it and re-renders. Signals emitted from worker threads would
@@ -11,23 +11,20 @@ actions (Ignore), each in one short transaction.
 
 import logging
 import queue
-import signal
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from starstats_client.config import load_config, save_config
 from starstats_client.errors import ClientError
 from starstats_client.store import Store
 from starstats_client.ui.actions import SyncActions
+from starstats_client.ui.journeyview import JourneyFacts, journey_request, journey_view
 from starstats_client.ui.viewmodel import (
     FactsRequest,
     LiveState,
@@ -48,6 +45,8 @@ from starstats_client.ui.workers import (
     FactsRead,
     FactsReader,
     ImportAdvanced,
+    JourneyRead,
+    JourneyReader,
     Notice,
     Outbox,
     PairingFinished,
@@ -104,6 +103,9 @@ class TrayController(QObject):
         self.window = MainWindow(hide_on_close=available)
         self.outbox: Outbox = queue.SimpleQueue()
         self.reader = FactsReader(services.database, self.outbox, interval=services.read_interval)
+        self.journey_reader = JourneyReader(
+            services.database, self.outbox, interval=services.read_interval
+        )
         self.tail_worker = (
             TailWorker(
                 services.database,
@@ -122,6 +124,8 @@ class TrayController(QObject):
         )
         self.facts: StoreFacts | None = None
         self.snapshot: Snapshot | None = None
+        self.journey: JourneyFacts | None = None
+        self._journey_minute: str | None = None  # "Playing now" ends with time, not a notice
         self._event_type: str | None = None
         self._stopped = False
         self._told_hidden = False
@@ -164,9 +168,12 @@ class TrayController(QObject):
         window.settings_tab.pair_requested.connect(self.pair)
 
     def start(self, *, show: bool = True) -> None:
-        self.reader.set_active(False)  # until the window is shown
+        for reader in (self.reader, self.journey_reader):
+            reader.set_active(False)  # until the window is shown
         self.reader.request(self._request())
+        self.journey_reader.request(journey_request(self._clock()))
         self.reader.start()
+        self.journey_reader.start()
         if self.tail_worker is not None:
             self.tail_worker.start()
         self._start_sync()
@@ -184,6 +191,7 @@ class TrayController(QObject):
         self._stopped = True
         self._timer.stop()
         self.reader.stop()
+        self.journey_reader.stop()
         if self.tail_worker is not None:
             self.tail_worker.stop()
         self.services.actions.stop()
@@ -217,6 +225,7 @@ class TrayController(QObject):
 
     def _shown_changed(self, shown: bool) -> None:
         self.reader.set_active(shown)
+        self.journey_reader.set_active(shown)
         if not shown and self.tray is not None and not self._told_hidden and not self._quitting:
             self._told_hidden = True
             self.tray.showMessage(TITLE, "Still running in the tray; Quit is in its menu.")
@@ -236,8 +245,11 @@ class TrayController(QObject):
             self._apply(notice)
             handled += 1
         self.reader.request(self._request())  # a new day is a new request
+        self.journey_reader.request(journey_request(self._clock()))
         if handled:
             self._render()
+        elif self.journey is not None and self._clock().strftime("%H:%M") != self._journey_minute:
+            self._render_journey()
         return handled
 
     def _apply(self, notice: Notice) -> None:
@@ -246,6 +258,8 @@ class TrayController(QObject):
                 self.live = replace(self.live, tails=statuses)
             case FactsRead(facts):
                 self.facts = facts
+            case JourneyRead(journey):
+                self.journey = journey
             case ImportAdvanced(progress, finished, error):
                 self.live = replace(
                     self.live,
@@ -255,6 +269,7 @@ class TrayController(QObject):
                 )
                 if finished:
                     self.reader.request(self._request(), force=True)
+                    self.journey_reader.request(journey_request(self._clock()), force=True)
             case PairingFinished(handle, _, error):
                 self._paired(handle, error)
             case WorkerFailed(worker, error):
@@ -262,10 +277,18 @@ class TrayController(QObject):
 
     def _render(self) -> None:
         self._update_tray()
+        self._render_journey()
         if self.facts is None:
             return
         self.snapshot = build_snapshot(self.facts, self.live, self._clock().tzinfo or UTC)
         self.window.show_snapshot(self.snapshot)
+
+    def _render_journey(self) -> None:
+        if self.journey is None:
+            return
+        now = self._clock()
+        self._journey_minute = now.strftime("%H:%M")
+        self.window.show_journey(journey_view(self.journey, now, now.tzinfo or UTC))
 
     def _update_tray(self) -> None:
         live = self.live
@@ -377,37 +400,3 @@ class TrayController(QObject):
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]  # not str.capitalize: it would lower the handle
-
-
-def run_tray(services: TrayServices, *, show_window: bool = True, backfill: bool = False) -> int:
-    """Run the tray until the player quits (or SIGINT/SIGTERM); returns the exit code."""
-    Store(services.database).close()  # create or migrate it here, not in racing workers
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    controller = TrayController(services)
-    app.setQuitOnLastWindowClosed(controller.tray is None)
-    controller.finished.connect(app.quit)
-    controller.start(show=show_window)
-    if backfill:
-        controller.start_import()
-    try:
-        with _quit_on_signals(controller):
-            return app.exec()
-    finally:
-        controller.shutdown()
-
-
-@contextmanager
-def _quit_on_signals(controller: TrayController) -> Iterator[None]:
-    """Ctrl-C in the terminal quits cleanly: the handler runs at the next Python call,
-    which the drain timer guarantees within DRAIN_MS."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    wanted = [signal.SIGINT, signal.SIGTERM]
-    previous = {sig: signal.signal(sig, lambda *_: controller.request_quit()) for sig in wanted}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

@@ -117,11 +117,42 @@ class Coverage:
         return 100.0 * self.classified / seen if seen else 100.0
 
     @property
+    def sentence(self) -> str:
+        """The share of recognised lines in words a player reads at a glance."""
+        return recognised_sentence(self.classified, self.unknown_lines)
+
+    @property
     def text(self) -> str:
         return (
-            f"{self.classified:,} classified, {self.unknown_lines:,} unknown lines in "
-            f"{self.shapes:,} shapes ({self.percent:.1f}% classified)"
+            f"{self.sentence}\n{self.classified:,} events recognised; {self.unknown_lines:,} "
+            f"unrecognised lines of {self.shapes:,} kinds ({self.percent:.1f} % recognised)"
         )
+
+
+def recognised_sentence(recognised: int, unknown: int) -> str:
+    """ "1 line in 4 is something we recognise; the rest is engine chatter": the share
+    `recognised / (recognised + unknown)` as the nearest simple fraction (denominators up
+    to 10), or as 1 in N (N-1 in N) when it is under a tenth (over nine tenths)."""
+    seen = recognised + unknown
+    if not seen:
+        return "No log lines read yet."
+    if not unknown:
+        return "Every line read is something we recognise."
+    if not recognised:
+        return "Nothing read so far is something we recognise: it is all engine chatter."
+    share = recognised / seen
+    if share < 0.1:
+        k, n = 1, round(seen / recognised)
+    elif share > 0.9:
+        n = round(seen / unknown)
+        k = n - 1
+    else:  # the closest k/n; on a tie the smaller n (the simpler sentence)
+        k, n = min(
+            ((k, n) for n in range(2, 11) for k in range(1, n)),
+            key=lambda kn: (abs(kn[0] / kn[1] - share), kn[1]),
+        )
+    counted = f"1 line in {n:,} is" if k == 1 else f"{k:,} lines in {n:,} are"
+    return f"{counted} something we recognise; the rest is engine chatter."
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
-"""The main window: the four tabs, rendering a view-model `Snapshot`, and the close policy
-(hide to the tray when there is one, otherwise really close)."""
+"""The main window: the Journey tab first, then the four technical tabs, rendering the view
+models, and the close policy (hide to the tray when there is one, otherwise really close)."""
 
 import math
 
@@ -16,6 +16,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
+from starstats_client.ui.journeytab import JourneyTab
+from starstats_client.ui.journeyview import JourneyView
 from starstats_client.ui.tabs import EventsTab, SettingsTab, StatusTab, UnknownTab
 from starstats_client.ui.viewmodel import Snapshot
 
@@ -35,24 +37,32 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self.setWindowTitle(TITLE)
         self.setWindowIcon(app_icon())
+        self.journey_tab = JourneyTab()
         self.status_tab = StatusTab()
         self.events_tab = EventsTab()
         self.unknown_tab = UnknownTab()
         self.settings_tab = SettingsTab()
         self.tabs = QTabWidget()
+        self.tabs.addTab(self.journey_tab, "Journey")
         self.tabs.addTab(self.status_tab, "Status")
         self.tabs.addTab(self.events_tab, "Events")
         self.tabs.addTab(self.unknown_tab, "Unknown lines")
         self.tabs.addTab(self.settings_tab, "Settings")
         self.setCentralWidget(self.tabs)
-        self.resize(900, 600)
+        self.resize(960, 680)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.status_tab.show_view(snapshot.status)
         self.events_tab.show_view(snapshot.events)
         self.unknown_tab.show_view(snapshot.unknown)
         unknown = snapshot.unknown.total_shapes
-        self.tabs.setTabText(2, f"Unknown lines ({unknown:,})" if unknown else "Unknown lines")
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.unknown_tab),
+            f"Unknown lines ({unknown:,})" if unknown else "Unknown lines",
+        )
+
+    def show_journey(self, view: JourneyView) -> None:
+        self.journey_tab.show_view(view)
 
     def close_for_good(self) -> None:
         """Close even when closing normally hides (the tray's Quit)."""

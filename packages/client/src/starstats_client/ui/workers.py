@@ -5,18 +5,22 @@ Workers never touch Qt. They post immutable notices to an `Outbox` (a `queue.Sim
 that the Qt thread drains on a timer; see `tray.py` for why a queue rather than signals.
 """
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from starstats_client.errors import ClientError, StoreLockedError
 from starstats_client.importer import ImportProgress, ProgressCallback
+from starstats_client.localjourney import StoreJourney
 from starstats_client.store import Store
 from starstats_client.tailer import FileTail, Tailer, TailStatus
 from starstats_client.ui.actions import SyncActions
 from starstats_client.ui.eventlog import EventLog
+from starstats_client.ui.journeyview import JourneyFacts, JourneyRequest, read_journey
 from starstats_client.ui.viewmodel import FactsRequest, StoreFacts, read_facts
 
 JOIN_SECONDS = 5.0
@@ -30,6 +34,11 @@ class TailsPolled:
 @dataclass(frozen=True, slots=True)
 class FactsRead:
     facts: StoreFacts
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyRead:
+    journey: JourneyFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +61,7 @@ class WorkerFailed:
     error: str
 
 
-Notice = TailsPolled | FactsRead | ImportAdvanced | PairingFinished | WorkerFailed
+Notice = TailsPolled | FactsRead | JourneyRead | ImportAdvanced | PairingFinished | WorkerFailed
 Outbox = queue.SimpleQueue[Notice]
 # Backfill: import into the given store, reporting progress (composed by the CLI from
 # app.run_import, which the ui layer may not import).
@@ -154,11 +163,12 @@ class TailWorker(_Loop):
             tailer.run(stop, None if woken is None else lambda _: woken(), on_poll=post)
 
 
-class FactsReader(_Loop):
-    """Reads `StoreFacts` for the latest request, every `interval` seconds while active,
-    and only when the database or the request changed since the last read."""
+Request = TypeVar("Request")
 
-    name = "reader"
+
+class _Reader(_Loop, Generic[Request]):
+    """Reads for the latest request every `interval` seconds while active; `_run` opens
+    the thread's connections and hands `_loop` what reads (and posts) with them."""
 
     def __init__(self, database: Path, outbox: Outbox, *, interval: float = 1.0) -> None:
         super().__init__(outbox)
@@ -166,11 +176,11 @@ class FactsReader(_Loop):
         self.interval = interval
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._request: FactsRequest | None = None
+        self._request: Request | None = None
         self._active = True
         self._forced = False
 
-    def request(self, request: FactsRequest, *, force: bool = False) -> None:
+    def request(self, request: Request, *, force: bool = False) -> None:
         """Read for `request` from now on (at once if it differs, or if `force`)."""
         with self._lock:
             changed = request != self._request
@@ -191,23 +201,59 @@ class FactsReader(_Loop):
         self._wake.set()
         super().stop()
 
+    def _loop(self, stop: threading.Event, read: Callable[[Request, bool], None]) -> None:
+        """Call `read(request, forced)` each turn the reader is active and has a request."""
+        while not stop.is_set():
+            with self._lock:
+                request, active, forced = self._request, self._active, self._forced
+                self._forced = False
+            if active and request is not None:
+                # Locked: rare for a reader under WAL; the next turn tries again.
+                with contextlib.suppress(StoreLockedError):
+                    read(request, forced)
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+
+class FactsReader(_Reader[FactsRequest]):
+    """Reads `StoreFacts` for the latest `FactsRequest`, only when the database or the
+    request changed since the last read."""
+
+    name = "reader"
+
     def _run(self, stop: threading.Event) -> None:
-        read: tuple[int, FactsRequest] | None = None
+        last: tuple[int, FactsRequest] | None = None
         with Store(self.database) as store, EventLog(self.database) as log:
-            while not stop.is_set():
-                with self._lock:
-                    request, active, forced = self._request, self._active, self._forced
-                    self._forced = False
-                if active and request is not None:
-                    try:
-                        version = (log.data_version(), request)
-                        if forced or version != read:
-                            self.outbox.put(FactsRead(read_facts(store, log, request)))
-                            read = version
-                    except StoreLockedError:
-                        pass  # rare for a reader under WAL; the next turn tries again
-                self._wake.wait(self.interval)
-                self._wake.clear()
+
+            def read(request: FactsRequest, forced: bool) -> None:
+                nonlocal last
+                version = (log.data_version(), request)
+                if forced or version != last:
+                    self.outbox.put(FactsRead(read_facts(store, log, request)))
+                    last = version
+
+            self._loop(stop, read)
+
+
+class JourneyReader(_Reader[JourneyRequest]):
+    """Keeps the local journey folded (`StoreJourney`) and posts what the Journey tab shows
+    for the latest `JourneyRequest`, when the database or the request changed. The fold
+    lives as long as the thread: showing the window again folds only what came meanwhile."""
+
+    name = "journey"
+
+    def _run(self, stop: threading.Event) -> None:
+        last: tuple[int, JourneyRequest] | None = None
+        with StoreJourney(self.database) as journey:
+
+            def read(request: JourneyRequest, forced: bool) -> None:
+                nonlocal last
+                version = (journey.data_version(), request)
+                if forced or version != last:
+                    self.outbox.put(JourneyRead(read_journey(journey, request)))
+                    last = version
+
+            self._loop(stop, read)
 
 
 def start_import(database: Path, backfill: Backfill, outbox: Outbox) -> threading.Thread:

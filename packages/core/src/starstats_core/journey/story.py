@@ -47,7 +47,8 @@ def _quoted(title: str) -> str:
     return title if title.startswith(("a ", "an ")) else f"contract “{title}”"
 
 
-def _lines_of(fact: dict[str, Any]) -> str | None:
+def fact_sentence(fact: dict[str, Any]) -> str | None:
+    """What one fact says in the story (`None` for kinds the story does not tell)."""
     kind = fact["kind"]
     if kind == "stretch":
         if fact["mode"] == "pu":
@@ -104,7 +105,7 @@ def session_story(session: dict[str, Any], facts: list[dict[str, Any]]) -> list[
         f" {version}{channel}" + (f" as {session['handle']}" if session.get("handle") else "")
     ]
     for fact in sorted(facts, key=lambda f: f.get("started_at") or f.get("ended_at") or ""):
-        text = _lines_of(fact)
+        text = fact_sentence(fact)
         if text is not None:
             lines.append(
                 f"           {_clock(fact.get('started_at') or fact.get('ended_at'))}  {text}"
@@ -117,7 +118,8 @@ def session_story(session: dict[str, Any], facts: list[dict[str, Any]]) -> list[
     return lines
 
 
-def _session_facts(document: dict[str, Any], session: dict[str, Any]) -> list[dict[str, Any]]:
+def session_facts(document: dict[str, Any], session: dict[str, Any]) -> list[dict[str, Any]]:
+    """The facts of one session in a journey document, as `session_story` takes them."""
     sid = session["session_id"]
     found: list[dict[str, Any]] = [
         *session.get("stretches", []),
@@ -137,7 +139,7 @@ def render(document: dict[str, Any]) -> str:
     out.append(f"Journey of {player}")
     out.append("")
     for session in document["sessions"]:
-        out += session_story(session, _session_facts(document, session))
+        out += session_story(session, session_facts(document, session))
         out.append("")
     t = document["totals"]
     kills = "not logged by these game versions" if t["kills"] is None else str(t["kills"])
