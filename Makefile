@@ -45,6 +45,7 @@ pytest: sync
 	@if [ "$${STARSTATS_TEST_SKIP_POSTGRES:-}" != 1 ]; then bash scripts/ensure-postgres.sh; fi
 	bash scripts/ensure-test-tools.sh
 	bash scripts/ensure-spicedb.sh >/dev/null
+	bash scripts/ensure-axe.sh >/dev/null
 	$(UV) run pytest -q $(PYTEST_ARGS)
 
 # Proves the desktop client installs and passes its tests with no server library present.

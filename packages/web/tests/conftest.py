@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from starstats_core.parser import LogParser
-from starstats_core.synth import synthesize_log
+from starstats_core.synth import Era, synthesize_log
 from starstats_core.wire import LogSource, file_signature, to_envelope
 from starstats_server.app import create_app as create_api
 from starstats_server.settings import Settings as ApiSettings
@@ -210,19 +210,34 @@ def logged_in(stack: Stack, pilot: Pilot) -> Iterator[httpx.Client]:
         yield client
 
 
-def envelopes_for(
-    handle: str, *, seed: int = 3, sessions: int = 2, lines: int = 600, days_ago: float = 3
-) -> list[dict[str, Any]]:
-    """Envelopes exactly as the desktop client sends them: a synthesized Game.log (played
-    from `days_ago` on, so it lands in the dashboard's charts) parsed by core's `LogParser`,
-    each event stamped by `to_envelope` with the player's handle."""
+def synthesized_log(
+    handle: str,
+    *,
+    seed: int = 3,
+    sessions: int = 2,
+    lines: int = 600,
+    days_ago: float = 3,
+    era: Era | None = None,
+) -> bytes:
+    """A synthesized Game.log played from `days_ago` on (so it lands in the dashboard's
+    windows); `era=None` alternates 4.1 (kills logged) and 4.7 (no kill lines) sessions."""
     start = datetime.now(UTC) - timedelta(days=days_ago)
     text = "".join(
         synthesize_log(
-            seed=seed, sessions=sessions, lines_per_session=lines, handle=handle, start=start
+            seed=seed,
+            sessions=sessions,
+            lines_per_session=lines,
+            handle=handle,
+            start=start,
+            era=era,
         )
     )
-    data = text.encode()
+    return text.encode()
+
+
+def envelopes_of(data: bytes, handle: str) -> list[dict[str, Any]]:
+    """Envelopes exactly as the desktop client sends them: `data` parsed by core's
+    `LogParser`, each event stamped by `to_envelope` with the player's handle."""
     parser = LogParser()
     parsed = parser.feed(data) + parser.finish()
     signature = file_signature(data)
@@ -230,6 +245,14 @@ def envelopes_for(
         to_envelope(p, LogSource.LIVE, signature, handle).model_dump(mode="json", exclude_none=True)
         for p in parsed
     ]
+
+
+def envelopes_for(
+    handle: str, *, seed: int = 3, sessions: int = 2, lines: int = 600, days_ago: float = 3
+) -> list[dict[str, Any]]:
+    """The envelopes of `synthesized_log(handle, ...)`."""
+    data = synthesized_log(handle, seed=seed, sessions=sessions, lines=lines, days_ago=days_ago)
+    return envelopes_of(data, handle)
 
 
 def ingest(stack: Stack, device_token: str, handle: str, envelopes: list[dict[str, Any]]) -> int:

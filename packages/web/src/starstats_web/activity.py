@@ -1,6 +1,6 @@
-"""The dashboard's query string: chart range, the activity stream's filters (type, from/to
-dates) and its seq cursors, read leniently (a bad value is dropped with a note, never a 500)
-and written back into links that keep everything else. Pure: no I/O."""
+"""The dashboard's query string: the window of the journey totals, the activity stream's
+filters (type, from/to dates) and its seq cursors, read leniently (a bad value is dropped with
+a note, never a 500) and written back into links that keep everything else. Pure: no I/O."""
 
 import re
 from collections.abc import Mapping
@@ -8,8 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-RANGES = (7, 30, 90, 365)
+RANGES = (7, 30, 90, 365)  # the profile's chart ranges
 DEFAULT_DAYS = 30
+# The dashboard's windows in days; None is all time (`?days=all`).
+WINDOWS: tuple[int | None, ...] = (1, 7, 30, 90, None)
+WINDOW_NAMES = {1: "24 h", 7: "7 days", 30: "30 days", 90: "90 days", None: "All time"}
 PAGE_SIZE = 25
 _EVENT_TYPE = re.compile(r"[a-z0-9_]{1,64}")  # what the API accepts
 _MAX_SEQ = 2**63 - 1
@@ -17,7 +20,7 @@ _MAX_SEQ = 2**63 - 1
 
 @dataclass(frozen=True)
 class DashboardQuery:
-    days: int = DEFAULT_DAYS
+    days: int | None = DEFAULT_DAYS  # the window; None: all time
     event_type: str | None = None
     since: date | None = None  # first day shown (UTC), inclusive
     until: date | None = None  # last day shown (UTC), inclusive
@@ -28,10 +31,11 @@ class DashboardQuery:
     @classmethod
     def parse(cls, params: Mapping[str, str]) -> "DashboardQuery":
         problems: list[str] = []
-        days = _int(params.get("days"))
-        if days not in RANGES:
-            if params.get("days"):
-                problems.append("That chart range is not offered; showing 30 days.")
+        raw_days = params.get("days")
+        days = None if raw_days == "all" else _int(raw_days)
+        if raw_days != "all" and (days is None or days not in WINDOWS):
+            if raw_days:
+                problems.append("That window is not offered; showing 30 days.")
             days = DEFAULT_DAYS
         event_type = params.get("type") or None
         if event_type is not None and _EVENT_TYPE.fullmatch(event_type) is None:
@@ -45,6 +49,10 @@ class DashboardQuery:
         before = _seq(params.get("before"))
         after = None if before is not None else _seq(params.get("after"))
         return cls(days, event_type, since, until, before, after, tuple(problems))
+
+    @property
+    def window_name(self) -> str:
+        return WINDOW_NAMES[self.days]
 
     @property
     def filtered(self) -> bool:
@@ -65,7 +73,7 @@ class DashboardQuery:
         changed = replace(changed, **changes)  # type: ignore[arg-type]
         params: dict[str, str] = {}
         if changed.days != DEFAULT_DAYS:
-            params["days"] = str(changed.days)
+            params["days"] = "all" if changed.days is None else str(changed.days)
         if changed.event_type:
             params["type"] = changed.event_type
         if changed.since:

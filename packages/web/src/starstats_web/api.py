@@ -36,6 +36,10 @@ _tracer = trace.get_tracer("starstats_web.api")
 
 # A gateway in front of the API answering for it, or the API's own "database unavailable".
 _UNAVAILABLE = frozenset({502, 503, 504})
+JOURNEY_VIEWS = frozenset(
+    {"", "/sessions", "/places", "/legs", "/ships", "/lives", "/combat", "/contracts"}
+    | {"/trades", "/records"}
+)
 
 
 def _error_of(response: httpx.Response) -> tuple[str, str]:
@@ -225,17 +229,22 @@ class ApiClient:
     async def summary(self, token: str) -> m.SummaryOut:
         return await self._get(m.SummaryOut, "/v1/me/summary", token=token)
 
-    async def sessions(self, token: str, *, limit: int = 10, offset: int = 0) -> m.SessionListOut:
-        params = {"limit": limit, "offset": offset}
-        return await self._get(m.SessionListOut, "/v1/me/sessions", token=token, params=params)
+    # -- journey (docs/journey.md): facts folded from the stored events -------------------
+    # One method for the views that share a shape of call; `view` is one of `JOURNEY_VIEWS`,
+    # so the metrics label stays a fixed template.
+    async def journey(self, token: str, view: str, model: type[Model], **params: Any) -> Model:
+        if view not in JOURNEY_VIEWS:
+            raise ValueError(f"not a journey view: {view!r}")
+        query = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in params.items()}
+        return await self._get(model, f"/v1/me/journey{view}", token=token, params=query)
 
-    async def stats(self, token: str) -> m.StatsOverviewOut:
-        return await self._get(m.StatsOverviewOut, "/v1/me/stats", token=token)
-
-    async def timeline_types(self, token: str, *, days: int, top: int = 6) -> m.TypeTimelineOut:
-        params = {"days": days, "top": top}
+    async def journey_session(self, token: str, session_id: str) -> m.SessionStoryOut:
+        """404 `session_not_found` (an `ApiError`) for a session that is not the player's."""
         return await self._get(
-            m.TypeTimelineOut, "/v1/me/timeline/types", token=token, params=params
+            m.SessionStoryOut,
+            "/v1/me/journey/sessions/{session_id}",
+            token=token,
+            session_id=session_id,
         )
 
     # -- sharing: mine -----------------------------------------------------------------------

@@ -19,7 +19,18 @@ from starstats_web.csrf import CsrfGuard, load_secret
 from starstats_web.errors import ApiError, ApiUnauthorized, ApiUnavailable, SharingUnavailable
 from starstats_web.metrics import WebMetrics
 from starstats_web.nextpath import login_url
-from starstats_web.pages import account, auth, dashboard, devices, ops, orgs, profile, sharing
+from starstats_web.pages import (
+    account,
+    auth,
+    dashboard,
+    devices,
+    journey,
+    journey_lists,
+    ops,
+    orgs,
+    profile,
+    sharing,
+)
 from starstats_web.pages.deps import CsrfRefused, LoginRequired, get_state, here
 from starstats_web.render import STATIC, Pages
 from starstats_web.security import BodyTooLarge, SecurityHeaders
@@ -83,6 +94,8 @@ def create_app(settings: WebSettings) -> FastAPI:
         ops.router,
         auth.router,
         dashboard.router,
+        journey.router,
+        journey_lists.router,
         devices.router,
         sharing.router,
         orgs.router,

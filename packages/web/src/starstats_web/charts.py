@@ -67,7 +67,7 @@ def timeline_svg(days: Sequence[Day], *, label: str) -> Markup:
     totals = [max(0, d.total) for d in ordered]
     height, left, right, top, bottom = 260, 48, 12, 34, 28
     plot_w, plot_h = _WIDTH - left - right, height - top - bottom
-    chart = _Chart(label, height, _timeline_desc(ordered, totals, series))
+    chart = Svg(label, height, _timeline_desc(ordered, totals, series))
     chart.rect(0, 0, _WIDTH, height, PALETTE["panel"], rx=8)
     peak = max(totals, default=0)
     if peak == 0:
@@ -118,7 +118,7 @@ def breakdown_svg(counts: Sequence[tuple[str, int]], *, label: str, top: int = 8
         if total
         else "No events yet."
     )
-    chart = _Chart(label, height, desc)
+    chart = Svg(label, height, desc)
     chart.rect(0, 0, _WIDTH, height, PALETTE["panel"], rx=8)
     if total == 0:
         chart.text(_WIDTH / 2, height / 2 + 4, "No events yet", "middle", muted=True)
@@ -139,13 +139,14 @@ def breakdown_svg(counts: Sequence[tuple[str, int]], *, label: str, top: int = 8
 
 
 # -- drawing ------------------------------------------------------------------------------------
-class _Chart:
-    """An SVG document being written; every text goes through `escape`."""
+class Svg:
+    """An SVG document being written; every text goes through `escape`. Public so the
+    journey charts (journeycharts.py) draw with the same pen."""
 
-    def __init__(self, label: str, height: int, desc: str) -> None:
+    def __init__(self, label: str, height: int, desc: str, *, width: int = _WIDTH) -> None:
         ident = "chart-" + hashlib.sha256(f"{label}\n{desc}".encode()).hexdigest()[:10]
         self._parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
             f'role="img" aria-label="{escape(label)}" '
             f'aria-labelledby="{ident}-title {ident}-desc" {_FONT} font-size="12" '
             f'preserveAspectRatio="xMidYMid meet" class="chart">',
@@ -166,8 +167,17 @@ class _Chart:
             f'stroke="{stroke}" stroke-width="1"/>'
         )
 
-    def text(self, x: float, y: float, words: str, anchor: str, *, muted: bool = False) -> None:
-        colour = PALETTE["muted"] if muted else PALETTE["text"]
+    def text(
+        self,
+        x: float,
+        y: float,
+        words: str,
+        anchor: str,
+        *,
+        muted: bool = False,
+        fill: str | None = None,
+    ) -> None:
+        colour = fill or (PALETTE["muted"] if muted else PALETTE["text"])
         self._parts.append(
             f'<text x="{x:.2f}" y="{y:.2f}" text-anchor="{anchor}" fill="{colour}">'
             f"{escape(words)}</text>"
@@ -184,7 +194,7 @@ class _Chart:
         return Markup("".join([*self._parts, "</svg>"]))  # noqa: S704  # nosec B704
 
 
-def _legend(chart: _Chart, names: Sequence[str], colours: Mapping[str, str], left: float) -> None:
+def _legend(chart: Svg, names: Sequence[str], colours: Mapping[str, str], left: float) -> None:
     x = left
     for name in names:
         shown = _fit(type_label(name) if name != OTHER else OTHER, 28)

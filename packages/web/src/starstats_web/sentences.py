@@ -17,6 +17,7 @@ from typing import Any
 from starstats_core import names
 from starstats_core.deaths import is_npc
 from starstats_core.events import EventType
+from starstats_core.names.tokens import prettify
 
 # Opaque ids (shards, GEIDs, mission UUIDs) longer than this are cut, with an ellipsis.
 _ID_KEEP = 9
@@ -154,6 +155,17 @@ def _place(name: str) -> str:
     """A game place key as its name (core's `names`): `OOC_Stanton_2_Crusader` ->
     `Crusader`, `Stanton4_NewBabbage` -> `New Babbage`, `RR_HUR_LEO` -> `Everus Harbor`."""
     return _clean(names.place_name(name), 60) or name
+
+
+def _item(name: str) -> str:
+    """An item or attachment class as words (core's `names`): `crlf_consumable_healing_01`
+    -> `CureLife consumable healing`; a class name never reaches the page."""
+    return _clean(names.item_name(name), 80) or name
+
+
+def _port(name: str) -> str:
+    """An item port (`medPen_attach_1`) in words: `Med Pen Attach 1`."""
+    return _clean(prettify(name), 60) or name
 
 
 def _amount(value: float) -> str:
@@ -484,7 +496,8 @@ def _hud_notification(f: _Fields) -> str | None:
 
 
 def _mission_start(f: _Fields) -> str | None:
-    name = f.text("mission_name") or f.text("contract") or f.ident("mission_id")
+    contract = f.text("contract")
+    name = f.text("mission_name") or (prettify(contract) if contract else f.ident("mission_id"))
     return None if name is None else f"Contract accepted: {name}"
 
 
@@ -569,7 +582,7 @@ def _attachment_received(f: _Fields) -> str | None:
     item, port = f.text("item_class"), f.text("port")
     if item is None:
         return None
-    return f"{item} attached" + (f" to {port}" if port else "")
+    return f"{_item(item)} attached" + (f" to {_port(port)}" if port else "")
 
 
 def _item_equip_change(f: _Fields) -> str | None:
@@ -577,7 +590,7 @@ def _item_equip_change(f: _Fields) -> str | None:
     if item is None:
         return None
     slot = port.rsplit(":", 1)[-1] if port else None
-    return f"Equipped {item}" + (f" on {slot}" if slot else "")
+    return f"Equipped {_item(item)}" + (f" on {_port(slot)}" if slot else "")
 
 
 def _burst_summary(f: _Fields) -> str | None:
@@ -593,6 +606,11 @@ def _text_after(prefix: str, key: str, *, how: Callable[[_Fields, str], str | No
         return None if value is None else f"{prefix}{value}"
 
     return build
+
+
+def _item_of(f: _Fields, key: str) -> str | None:
+    item = f.text(key)
+    return None if item is None else _item(item)
 
 
 def _text(f: _Fields, key: str) -> str | None:
@@ -687,11 +705,11 @@ _SENTENCES: Mapping[str, Sentence] = {
     EventType.SHOP_REQUEST_TIMED_OUT: _shop_request_timed_out,
     EventType.ATTACHMENT_RECEIVED: _attachment_received,
     EventType.ITEM_EQUIP_CHANGE: _item_equip_change,
-    EventType.ITEM_STORED: _text_after("Stored ", "item_class", how=_text),
+    EventType.ITEM_STORED: _text_after("Stored ", "item_class", how=_item_of),
     EventType.INVENTORY_MANAGEMENT: lambda f: (
         None
         if f.text("item_class") is None
-        else f"Moved {f.text('item_class')} to another inventory"
+        else f"Moved {_item_of(f, 'item_class')} to another inventory"
     ),
     EventType.REMOTE_MATCH: _text_after("Matched a server rule: ", "event_name", how=_text),
     EventType.BURST_SUMMARY: _burst_summary,

@@ -7,6 +7,7 @@ it is open, and later test modules call `asyncio.run`, which refuses to start in
 
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -76,3 +77,45 @@ def shot(artifact_dirs: list[Path], backend: str) -> Shot:
             (folder / f"web-{name}{suffix}.png").write_bytes(data)
 
     return save
+
+
+# -- accessibility: axe-core injected into the page --------------------------------------------
+ENSURE_AXE = Path(__file__).resolve().parents[4] / "scripts" / "ensure-axe.sh"
+AXE_ENV = "STARSTATS_AXE_PATH"
+# Impacts that fail a test; "minor" and "moderate" findings are reported, not fatal.
+BLOCKING = ("serious", "critical")
+
+Audit = Callable[[Page], list[str]]
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe.min.js from the cache (`scripts/ensure-axe.sh`, which `make pytest` runs first)."""
+    path = os.environ.get(AXE_ENV)
+    if not path:
+        found = subprocess.run(
+            ["bash", str(ENSURE_AXE)], capture_output=True, text=True, check=False
+        )
+        if found.returncode != 0:
+            pytest.fail(f"axe-core is missing: {found.stderr.strip()}")
+        path = found.stdout.strip()
+    return Path(path).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def audit(axe_source: str) -> Audit:
+    """Run axe-core on a page: the serious and critical violations, as readable lines."""
+
+    def run(page: Page) -> list[str]:
+        # Evaluated through the browser's debugging protocol, which the page's CSP (its own
+        # scripts only) does not govern, so the page under test keeps its real CSP.
+        page.evaluate(axe_source)
+        result = page.evaluate("async () => await axe.run(document)")
+        return [
+            f"{v['impact']}: {v['id']} ({v['help']}) at "
+            + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+            for v in result["violations"]
+            if v["impact"] in BLOCKING
+        ]
+
+    return run

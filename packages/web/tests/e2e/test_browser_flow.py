@@ -1,8 +1,8 @@
 """A player's whole journey in a real browser (Chromium via Playwright) against the real API
 (SQLite, and PostgreSQL), the real SMTP server and the web app: sign up, confirm the email
 from the mail, log out and back in, pair a device from the page and redeem its code as the
-desktop client does, upload events with the device token, read the dashboard (numbers,
-charts, sessions), filter and page through the activity, revoke the device, refuse a
+desktop client does, upload events with the device token, read the dashboard (the journey's
+numbers, sessions), filter and page through the activity, revoke the device, refuse a
 cross-site form, log out. Screenshots of the main pages are saved on every run, at laptop
 and phone width."""
 
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from starstats_web import present, sentences
+from starstats_web import present
 
 from ..conftest import (  # noqa: TID252 - shared web test helpers; tests are not an installed package
     PASSWORD,
@@ -151,44 +151,30 @@ def test_a_player_signs_up_pairs_a_client_and_reads_their_stats(
     envelopes = envelopes_for("Nova_Pilot", seed=21, sessions=3, lines=2500)
     accepted = ingest(stack, device_token, "Nova_Pilot", envelopes)
     assert accepted == len(envelopes)
-    stats = stack.api("GET", "/v1/me/stats", device_token).json()
     summary = stack.api("GET", "/v1/me/summary", device_token).json()
-    sessions = stack.api("GET", "/v1/me/sessions?limit=8", device_token).json()["sessions"]
+    overview = stack.api("GET", "/v1/me/journey?days=30", device_token).json()
+    sessions = stack.api("GET", "/v1/me/journey/sessions?limit=8", device_token).json()
 
-    # -- the dashboard shows the right numbers, charts and sessions ---------------------------
+    # -- the dashboard shows the journey's numbers, cards and sessions ------------------------
     page.goto(f"{web}/dashboard")
     strip = stat_values(page)
-    assert strip["events"] == f"{stats['total_events']:,}" == f"{accepted:,}"
-    assert strip["play time"] == present.duration(stats["play_time_seconds"])
-    assert strip["active days"] == f"{stats['active_days']:,}"
-    assert strip["ships flown"] == f"{stats['ships_flown']:,}"
-    assert strip["deaths"] == f"{stats['deaths']:,}"
-    assert strip["kills"] == ("not logged" if stats["kills"] is None else f"{stats['kills']:,}")
-    rows = page.locator("#sessions-title + .table-wrap tbody tr")
-    expect(rows).to_have_count(len(sessions))
-    newest = rows.first.inner_text()
-    assert present.duration(sessions[0]["duration_seconds"]) in newest
-    if sessions[0]["shard"]:
-        assert sessions[0]["shard"] in newest
-    for ship in sessions[0]["ships"]:
-        assert ship in newest
-    top = summary["by_type"][0]
-    breakdown = page.get_by_role("img", name="Events by type, all time")
-    expect(breakdown.locator("desc")).to_contain_text(
-        f"{sentences.label(top['event_type'])}: {top['count']:,} ("
-    )
-    window = stack.api("GET", "/v1/me/timeline/types?days=30", device_token).json()
-    timed = sum(b["total"] for b in window["buckets"])
-    assert 0 < timed <= accepted
-    timeline = page.get_by_role("img", name="Events per day, last 30 days")
-    expect(timeline.locator("desc")).to_contain_text(f"{timed:,} events from ")
-    assert timeline.locator("rect").count() > 10  # the bars are drawn
-    chips = page.get_by_role("navigation", name="Chart range").get_by_role("link")
-    expect(chips).to_have_text(["7 days", "30 days", "90 days", "365 days"])
-    shot(page, "dashboard")
+    totals = overview["totals"]
+    assert strip["play time"] == present.duration(totals["play_seconds"])
+    assert strip["quantum legs"] == f"{totals['quantum_legs']:,}"
+    assert strip["deaths"] == f"{totals['deaths']:,}"
+    assert strip["kills"] == ("not logged" if totals["kills"] is None else f"{totals['kills']:,}")
+    recent = page.locator(".session-list > li")
+    expect(recent).to_have_count(len(sessions["sessions"]))
+    newest = sessions["sessions"][0]
+    expect(recent.first).to_contain_text(f"{present.duration(newest['seconds'])} played")
+    expect(page.get_by_role("img", name="Play time per day, last 53 weeks")).to_be_visible()
+    chips = page.get_by_role("navigation", name="Window").get_by_role("link")
+    expect(chips).to_have_text(["24 h", "7 days", "30 days", "90 days", "All time"])
+    shot(page, "dashboard-first-upload")
     chips.filter(has_text="7 days").click()
-    expect(page.get_by_role("img", name="Events per day, last 7 days")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your journey, in the last 7 days")).to_be_visible()
     expect(chips.filter(has_text="7 days")).to_have_attribute("aria-current", "true")
+    top = summary["by_type"][0]
 
     # -- filter by type (the select submits itself) and by date -------------------------------
     page.get_by_label("Event type", exact=True).select_option(top["event_type"])
@@ -287,7 +273,10 @@ def test_the_pages_fit_a_phone(stack: Stack, browser: Browser, shot: Shot) -> No
         page.goto(f"{stack.web_url}/auth/login")
         log_in(page, pilot.email)
         page.wait_for_url(f"{stack.web_url}/dashboard")
-        for path, name in [("/dashboard", "dashboard-phone"), ("/devices", "devices-phone")]:
+        for path, name in [
+            ("/dashboard", "dashboard-first-upload-phone"),
+            ("/devices", "devices-phone"),
+        ]:
             page.goto(f"{stack.web_url}{path}")
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from starstats_web import sentences
+from starstats_web import present, sentences
 
 from ..conftest import (  # noqa: TID252 - shared web test helpers; tests are not an installed package
     Pilot,
@@ -48,18 +48,17 @@ def test_a_new_player_is_told_how_to_pair(stack: Stack) -> None:
     assert 'class="stats"' not in page.text
 
 
-def test_the_numbers_are_the_apis(stack: Stack, player: tuple[Pilot, int]) -> None:
-    pilot, stored = player
-    stats = stack.api("GET", "/v1/me/stats", pilot.token).json()
-    assert stats["total_events"] == stored
+def test_the_numbers_are_the_journeys(stack: Stack, player: tuple[Pilot, int]) -> None:
+    pilot, _ = player
+    overview = stack.api("GET", "/v1/me/journey?days=30", pilot.token).json()
     with logged_in(stack, pilot) as client:
         page = client.get("/dashboard")
-    assert f'<span class="value">{stored:,}</span>' in page.text
-    assert f"{stats['active_days']:,}" in page.text
-    sessions = stack.api("GET", "/v1/me/sessions?limit=8", pilot.token).json()["sessions"]
-    assert page.text.count("<tr>") - 1 == len(sessions)  # minus the header row
-    for ship in sessions[0]["ships"]:
-        assert f'<span class="tag">{ship}</span>' in page.text
+    totals = overview["totals"]
+    assert f'<span class="value">{present.duration(totals["play_seconds"])}</span>' in page.text
+    assert f'<span class="value">{totals["deaths"]:,}</span>' in page.text
+    sessions = stack.api("GET", "/v1/me/journey/sessions?limit=8", pilot.token).json()
+    listed = re.findall(r'<li>\s*<a href="/journey/sessions/([^"]+)">', page.text)
+    assert listed == [s["session_id"] for s in sessions["sessions"]]
 
 
 def test_each_event_reads_as_its_sentence(stack: Stack, player: tuple[Pilot, int]) -> None:
@@ -94,7 +93,7 @@ def test_bad_parameters_are_explained_not_fatal(stack: Stack, player: tuple[Pilo
             "/dashboard", params={"days": "13", "type": "NOT A TYPE", "since": "May 1st"}
         )
     assert page.status_code == 200
-    assert "That chart range is not offered; showing 30 days." in page.text
+    assert "That window is not offered; showing 30 days." in page.text
     assert "Unknown event type; showing all types." in page.text
     assert "The From date was not understood" in page.text
     assert len(rows(page)) == 25

@@ -32,8 +32,9 @@ def test_filters_and_cursors_are_read() -> None:
 @pytest.mark.parametrize(
     ("params", "problem"),
     [
-        ({"days": "12"}, "That chart range is not offered"),
-        ({"days": "-7"}, "That chart range is not offered"),
+        ({"days": "12"}, "That window is not offered"),
+        ({"days": "-7"}, "That window is not offered"),
+        ({"days": "everything"}, "That window is not offered"),
         ({"type": "Robert'); DROP"}, "Unknown event type"),
         ({"since": "yesterday"}, "The From date was not understood"),
         ({"until": "2026-13-01"}, "The To date was not understood"),
@@ -87,3 +88,11 @@ def test_a_page_read_forward_links_older_below_its_lowest_seq() -> None:
 def test_an_empty_page_offers_the_way_back() -> None:
     assert pager(DashboardQuery(), [], None) == pager(DashboardQuery(), [], 5)
     assert pager(parse(before="1"), [], None).newest == "/dashboard"
+
+
+def test_the_window_is_a_day_a_week_a_month_a_quarter_or_all_time() -> None:
+    assert [parse(days=d).days for d in ("1", "7", "30", "90", "all")] == [1, 7, 30, 90, None]
+    assert parse(days="all").window_name == "All time"
+    assert parse(days="1").window_name == "24 h"
+    assert parse(days="all").link() == "/dashboard?days=all"
+    assert parse(days="365").problems  # the profile's year is no dashboard window

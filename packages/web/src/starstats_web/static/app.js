@@ -53,7 +53,38 @@
     });
   }
 
+  // "Copy as text": the button copies its target's text (the clipboard API where allowed,
+  // else a selection and the older copy command).
+  function copyButtons() {
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var target = document.getElementById(button.dataset.copy);
+      var said = button.parentElement.querySelector("[data-copied]");
+      if (!target) {
+        return;
+      }
+      button.addEventListener("click", function () {
+        var text = target.textContent;
+        function done(ok) {
+          if (said) {
+            said.textContent = ok ? "Copied." : "Select the text and copy it.";
+          }
+        }
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+          return;
+        }
+        var range = document.createRange();
+        range.selectNodeContents(target);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        done(document.execCommand("copy"));
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    copyButtons();
     localTimes();
     countdowns();
     autoSubmit();
