@@ -104,6 +104,22 @@ def test_player_handles_are_not_npcs(name: str) -> None:
     assert not is_npc(name)
 
 
+@pytest.mark.parametrize(
+    ("name", "npc"),
+    [
+        ("Some_Entity_12345678901", True),  # `_\d{11,}$`
+        ("Some_Entity_12345678901\n", True),  # `$` also matches before a final line break
+        ("Some_Entity_12345678901\n\n", False),
+        ("Some_Entity_1234567890", False),  # ten digits are not an entity id
+        ("Some_12345678901x", False),
+        ("12345678901", False),  # no `_` before the digits
+        ("Some_\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661", True),
+    ],
+)
+def test_entity_id_suffix_as_the_pattern_reads_it(name: str, npc: bool) -> None:
+    assert is_npc(name) is npc
+
+
 @given(victim=st.text(max_size=60), killer=st.text(max_size=60), handle=st.text(max_size=60))
 def test_classify_death_always_gives_an_outcome(victim: str, killer: str, handle: str) -> None:
     assert classify_death(death(victim, killer), handle) in set(DeathOutcome)

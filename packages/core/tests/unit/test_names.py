@@ -48,6 +48,26 @@ def test_strip_entity_id_removes_only_long_trailing_ids(raw: str, expected: str)
 
 
 @pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ship_123456789", "Ship"),  # nine digits are enough
+        ("Ship_12345678", "Ship_12345678"),  # eight are not
+        ("Ship_123456789[12]", "Ship"),  # the echo may differ from the id
+        ("Ship_123456789[12", "Ship_123456789[12"),  # no echo, and no `]` to end one
+        ("Ship_123456789x", "Ship_123456789x"),
+        ("Ship_" + "\u0661" * 9, "Ship"),  # `\d` is any Nd digit (Arabic-Indic one here)
+        ("Ship_" + "\u00b2" * 9, "Ship_" + "\u00b2" * 9),  # superscripts are not
+        ("Sh\nip_123456789", "Sh\nip_123456789"),  # a line break before the id keeps it
+        ("_123456789", "_123456789"),  # nothing before the id
+        ("  Ship_123456789  ", "Ship"),
+    ],
+)
+def test_strip_entity_id_edges_match_the_pattern(raw: str, expected: str) -> None:
+    """The cut without the regex gives what `^(.+?)_\\d{9,}(?:\\[\\d+\\])?$` gave."""
+    assert strip_entity_id(raw) == expected
+
+
+@pytest.mark.parametrize(
     ("code", "expected"),
     [("AEGS", "Aegis"), ("klwe", "Klaus & Werner"), ("CNOU", "C.O."), ("JUST", "Juno Starwerk"),
      ("XNAA", "Aopoa"), ("ZZZZ", None), ("", None)],

@@ -81,7 +81,7 @@ class JourneyFold:
         # settling, a trade waiting for its answer), so every event runs the ticks; `quit`:
         # the game quit, so the next event may start a session and must take the long way.
         if run is not None:
-            ctx, table, hour = run.ctx, run.handlers, run.hour
+            ctx, handler_of, hour = run.ctx, run.handlers.get, run.hour
             lives, contracts, trades = run.lives, run.contracts, run.trades
             ticking, quit = run.ticking(), run.ctx.session.end == "quit"
         else:
@@ -94,7 +94,9 @@ class JourneyFold:
         for event, ref in pairs:
             timestamp = event.timestamp
             if timestamp == seen or (
-                timestamp[:13] == hour
+                # `timestamp[:13] == hour` without the slice: `hour` has 13 characters, or
+                # is empty only with no run open, when `quit` sends the event the long way.
+                timestamp.startswith(hour)
                 and timestamp[13:19] in MINUTES_SECONDS
                 and timestamp[19:] in MILLISECONDS_Z
             ):
@@ -120,12 +122,12 @@ class JourneyFold:
                 ):
                     out += self._finish_run(run)
                     run = self._start(event, ref)
-                ctx, table = run.ctx, run.handlers
+                ctx, handler_of = run.ctx, run.handlers.get
                 lives, contracts, trades = run.lives, run.contracts, run.trades
                 hour = run.hour = timestamp[:13]
                 ticking, quit = run.ticking(), ctx.session.end == "quit"
             ctx.at, ctx.ref = timestamp, ref
-            handler = table.get(kind)
+            handler = handler_of(kind)
             if handler is not None:
                 handler(event)
                 quit = ctx.session.end == "quit"

@@ -54,28 +54,25 @@ def instant(timestamp: str) -> float | None:
     return (moment - _EPOCH).total_seconds()
 
 
-@lru_cache(maxsize=4096)
-def _millis(timestamp: str) -> int | None:
-    """Milliseconds since the epoch for a time in the game's form, else None."""
-    seconds = MINUTES_SECONDS.get(timestamp[13:19])
-    millis = MILLISECONDS_Z.get(timestamp[19:])
-    if seconds is None or millis is None:
-        return None
-    hour = _hour_micros(timestamp[:13])
-    return None if hour is None else (hour + seconds + millis) // 1000
-
-
 def span(start: str | None, end: str | None) -> float:
     """Seconds from `start` to `end` (0 when either is missing or the end is earlier),
     rounded to milliseconds."""
     if start is None or end is None:
         return 0.0
-    a_ms, b_ms = _millis(start), _millis(end)
-    if a_ms is not None and b_ms is not None:
-        # Both in the game's form: whole milliseconds. Their instants differ from them over
-        # 10**3 by far less than half a millisecond (a float's error, even in year 9999), so
-        # `round(b - a, 3)` below is the same float as this exact quotient, without `round`.
-        return (b_ms - a_ms) / 1000 if b_ms > a_ms else 0.0
+    # Milliseconds since the epoch of both, uncached (most spans end at a new time: a cache
+    # of them only missed): the hour's start is looked up once when both share the hour.
+    a_s, a_z = MINUTES_SECONDS.get(start[13:19]), MILLISECONDS_Z.get(start[19:])
+    b_s, b_z = MINUTES_SECONDS.get(end[13:19]), MILLISECONDS_Z.get(end[19:])
+    if a_s is not None and a_z is not None and b_s is not None and b_z is not None:
+        hour = start[:13]
+        a_hour = _hour_micros(hour)
+        b_hour = a_hour if end[:13] == hour else _hour_micros(end[:13])
+        if a_hour is not None and b_hour is not None:
+            # Both in the game's form: whole milliseconds. Their instants differ from them
+            # over 10**3 by far less than half a millisecond (a float's error, even in year
+            # 9999), so `round(b - a, 3)` below is the same float as this exact quotient.
+            a_ms, b_ms = (a_hour + a_s + a_z) // 1000, (b_hour + b_s + b_z) // 1000
+            return (b_ms - a_ms) / 1000 if b_ms > a_ms else 0.0
     a, b = instant(start), instant(end)
     if a is None or b is None or b <= a:
         return 0.0

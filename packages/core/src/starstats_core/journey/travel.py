@@ -98,15 +98,18 @@ class Travel:
                 self._set_place(stop, raw, where)
                 self._add_signal(stop, signal)
                 return
-            # `leave`, inlined: most arrivals close the stop before.
+            # `leave`, inlined: most arrivals close the stop before (a stop adds nothing to
+            # the sums: `ctx.close` would only append it).
             at = leaving_at or ctx.at
             stop.ended_at = at
             stop.seconds = span(stop.started_at, at)
-            ctx.close(stop)
+            ctx.closed.append(stop)
+        n = ctx.next_n  # `ctx.number()`, inlined
+        ctx.next_n = n + 1
         # Positional, in the fields' order (facts.Stop): ~0.6 µs less than by keyword.
         ctx.stop = Stop(
             ctx.session.session_id,
-            ctx.number(),
+            n,
             ctx.at,
             None,
             [ctx.ref],

@@ -72,17 +72,16 @@ def _is_npc(text: str) -> bool:
 _VARIANT = re.compile(r"(?:_\d{1,8})+$")
 
 
-@lru_cache(maxsize=8192)
 def actor_name(raw: str) -> str:
     """A player handle unchanged; an NPC as `<faction> <role> (NPC)` (`NineTails grunt
     (NPC)`, `Advocacy drone (NPC)`), a creature as `Kopion (creature)`, a ship entity by
     its ship name; `unknown` stays `unknown`. Never raises, never empty."""
+    # Not cached on `raw`: NPCs carry a new entity id on every line, so such a cache only
+    # misses; what repeats is the name without its id, and that is what is cached.
     text = raw.strip()
     if not text or text.lower() == "unknown":
         return "unknown"
-    # NPCs of one kind differ by a variant number as well as by their id
-    # (`…-Grunt_14_<id>`, `…-Grunt_15_<id>`): neither changes the description.
-    ship, creature, npc, named = _described(_VARIANT.sub("", strip_entity_id(text)))
+    ship, creature, npc, named = _described_without_id(strip_entity_id(text))
     if ship:
         return ship_name(text)
     if creature is not None:
@@ -90,6 +89,14 @@ def actor_name(raw: str) -> str:
     if not _is_npc(text):
         return text if named else "unknown"
     return npc
+
+
+@lru_cache(maxsize=4096)
+def _described_without_id(name: str) -> tuple[bool, str | None, str, bool]:
+    """`_described` of a name without its entity id."""
+    # NPCs of one kind differ by a variant number as well as by their id
+    # (`…-Grunt_14_<id>`, `…-Grunt_15_<id>`): neither changes the description.
+    return _described(_VARIANT.sub("", name))
 
 
 @lru_cache(maxsize=4096)

@@ -25,18 +25,34 @@ _SIZE = re.compile(r"^[sS]0*(\d{1,2})$")
 _NOT_SQUASHED = re.compile(r"[^a-z0-9]+")
 
 
-@lru_cache(maxsize=8192)
 def strip_entity_id(class_name: str) -> str:
     """`AEGS_Avenger_Titan_2741024526900` -> `AEGS_Avenger_Titan`.
 
     Removes a trailing `_<9+ digits>` (and a `[<digits>]` echo of it); short trailing
     numbers that belong to the class (`_01`, `_S02`, `Serverblade_1`) are kept. Never raises.
     """
+    # A trailing id is cut here, uncached: names carry a new id on almost every line, so a
+    # cache of them only missed (and a miss cost twice this function's own work).
     text = class_name.strip()
     cut = text.rfind("_")
-    # `.` in the pattern stops at a line break: a name with one before the id kept it.
-    if cut >= 1 and _ID_SUFFIX(text, cut + 1) is not None and "\n" not in text[:cut]:
-        return text[:cut]
+    if cut >= 1:
+        tail = text[cut + 1 :]
+        # `tail.isdecimal()` is what `\d` matches (Unicode Nd): a plain id is told without
+        # the regex, which runs only for a bracketed echo (its first nine are digits too).
+        # `.` in the pattern stops at a line break: a name with one before the id kept it.
+        if (
+            len(tail) >= 9
+            and tail[:9].isdecimal()
+            and (tail.isdecimal() or _ID_SUFFIX(tail) is not None)
+            and text.find("\n", 0, cut) < 0
+        ):
+            return text[:cut]
+    return _without_inner_id(text)
+
+
+@lru_cache(maxsize=4096)
+def _without_inner_id(text: str) -> str:
+    """The rest of `strip_entity_id`, for names without a trailing id: those repeat."""
     return _BRACKETED_ID.sub("", text) if _ID_RUN.search(text) else text
 
 
