@@ -220,6 +220,7 @@ def server_app_timed() -> Any:
     never await, so nothing else runs inside them) and written as JSON to $BENCH_JOURNEY_TIMINGS
     when the server exits. The same factory serves both modes (off: nothing is called)."""
     import atexit
+    import importlib
     import os
     from functools import wraps
 
@@ -251,8 +252,24 @@ def server_app_timed() -> Any:
         setattr(JourneyFold, name, timed("fold", getattr(JourneyFold, name)))
     state.dump = timed("state", state.dump)
     state.load = timed("state", state.load)
-    db_journey._fact_row = timed("rows", db_journey._fact_row)
-    db_journey._session_row = timed("rows", db_journey._session_row)
+    # Where the row makers live: db/journey_write.py, or db/journey.py in checkouts from
+    # before it (A/B runs against an older server).
+    try:
+        rows_module: Any = importlib.import_module("starstats_server.db.journey_write")
+    except ImportError:
+        rows_module = db_journey
+    for name in ("_fact_row", "_session_row"):
+        setattr(rows_module, name, timed("rows", getattr(rows_module, name)))
+    # The cyclic GC's own time, in both modes: the fold's objects make it run more often.
+    collecting: list[float] = []
+
+    def on_gc(phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            collecting.append(time.perf_counter())
+        elif collecting:
+            spent["gc"] += time.perf_counter() - collecting.pop()
+
+    gc.callbacks.append(on_gc)
     target = os.environ.get(TIMINGS_ENV)
     if target:
         atexit.register(lambda: Path(target).write_text(json.dumps(dict(spent))))
@@ -344,6 +361,8 @@ def _ingest_once(
         piece: 1e6 * spent.get(piece, 0.0) / folded for piece in ("fold", "state", "rows")
     } if folded else {}  # fmt: skip
     run["journey_events_folded"] = folded
+    posted = len(handles) * (warm + opts.batches * 1000)
+    run["gc_ms_per_1000_events"] = 1e6 * spent.get("gc", 0.0) / posted
     return run
 
 
@@ -388,6 +407,8 @@ def part_ingest(opts: argparse.Namespace) -> dict[str, Any]:
         return float(statistics.mean(r["cpu_ms_per_1000_events"][process] for r in runs[mode]))
 
     cpu = {mode: {p: mean_cpu(mode, p) for p in ("server", "postgres")} for mode in runs}
+    for mode, mode_runs in runs.items():
+        cpu[mode]["gc"] = statistics.mean(r.get("gc_ms_per_1000_events", 0.0) for r in mode_runs)
     pieces = {
         piece: statistics.mean(r["journey_cpu_ms_per_1000_events"][piece] for r in runs["on"])
         for piece in ("fold", "state", "rows")
@@ -439,7 +460,8 @@ def _table_ingest(report: dict[str, Any], repeat: int) -> str:
         "  journey step, server CPU ms per 1,000 events: on - off "
         f"{on['server'] - off['server']:.1f}"
         f" (fold {pieces['fold']:.1f}, state dump/load {pieces['state']:.1f}, fact rows "
-        f"{pieces['rows']:.1f}, the rest SQL and decoding); PostgreSQL on - off "
+        f"{pieces['rows']:.1f}, cyclic GC {on['gc'] - off['gc']:.1f} (on {on['gc']:.1f}, off "
+        f"{off['gc']:.1f}), the rest SQL and decoding); PostgreSQL on - off "
         f"{on['postgres'] - off['postgres']:.1f}",
         f"TARGET facts cost <= {report['target_cost']:.0%} of ingest throughput: "
         + ("MET" if report["target_met"] else "NOT MET"),

@@ -14,33 +14,24 @@ The functions take a synchronous `Connection` so the migration, the CLI and inge
 under the handle's sequence lock, after inserting the batch's rows.
 """
 
+import gc
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from enum import Enum
+from functools import cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from pydantic_core import PydanticUndefined
 
 from starstats_core.events import EVENT_CLASSES
 from starstats_core.events.base import BaseEvent
-from starstats_core.journey import (
-    Contract,
-    Death,
-    Fact,
-    JourneyFold,
-    Kill,
-    Leg,
-    Session,
-    Stint,
-    Stop,
-    Trade,
-    state,
-)
+from starstats_core.journey import Fact, JourneyFold, Session, state
 from starstats_core.journey.fold import RELEVANT_TYPES
-from starstats_server.db import journey_derived
+from starstats_server.db import journey_derived, journey_write
 from starstats_server.db.tables import (
-    JOURNEY_TOTALS,
     events,
     journey_facts,
     journey_missions,
@@ -74,248 +65,71 @@ class Item(NamedTuple):
     ref: str
 
 
+class New(NamedTuple):
+    """One new event of a batch as ingest holds it: order key, type, payload (validated) and
+    reference. `record_batch` builds the fold's view of it (`event_of`) only while folding,
+    so no model waits through the batch's locks and round trips for the cyclic GC to walk."""
+
+    key: Key
+    event_type: str
+    payload: dict[str, Any]
+    ref: str
+
+
+_IMMUTABLE = (type(None), str, int, float, bool, tuple, frozenset, Enum)
+
+
+class _Model(NamedTuple):
+    cls: type[BaseEvent]
+    fields: frozenset[str]
+    # Every field with a default, in field order.
+    defaults: dict[str, Any]
+
+
+@cache
+def _model(event_type: str) -> _Model | None:
+    """What `event_of` needs to build the type's model itself; None (model_construct does
+    it) for the types it could not build the same: aliases, default factories, mutable
+    defaults (model_construct copies those), extra fields kept, post-init hooks."""
+    cls = EVENT_CLASSES.get(event_type)
+    if cls is None or event_type not in RELEVANT_TYPES:
+        return None
+    if cls.model_config.get("extra") == "allow" or cls.__pydantic_post_init__:
+        return None
+    defaults: dict[str, Any] = {}
+    for name, field in cls.model_fields.items():
+        if field.alias is not None or field.validation_alias is not None:
+            return None
+        if field.default_factory is not None:
+            return None
+        if field.default is not PydanticUndefined:
+            if not isinstance(field.default, _IMMUTABLE):
+                return None
+            defaults[name] = field.default
+    return _Model(cls, frozenset(cls.model_fields), defaults)
+
+
 def event_of(event_type: str, payload: dict[str, Any]) -> BaseEvent | Bare:
     """The fold's view of a stored payload: a model for the types it reads (built without
-    validating again: ingest validated it), else a `Bare` stand-in."""
-    if event_type in RELEVANT_TYPES:
+    validating again: ingest validated it), else a `Bare` stand-in.
+
+    The model is what `model_construct(**payload)` makes (the same field values and fields
+    set; tested), in half its time: at ingest it is built for half the events."""
+    if event_type not in RELEVANT_TYPES:
+        return Bare(event_type, str(payload.get("timestamp", "")))
+    model = _model(event_type)
+    if model is None or not payload.keys() <= model.fields:
         cls = EVENT_CLASSES.get(event_type)
-        if cls is not None:
-            return cls.model_construct(**payload)
-    return Bare(event_type, str(payload.get("timestamp", "")))
-
-
-def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _upsert(
-    conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], keep: Sequence[str]
-) -> None:
-    """Insert `rows`; where the primary key exists, update every column but `keep`."""
-    if not rows:
-        return
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-    primary = [c.name for c in table.primary_key.columns]
-    update = {
-        name: insert.excluded[name] for name in rows[0] if name not in primary and name not in keep
-    }
-    conn.execute(insert.on_conflict_do_update(index_elements=primary, set_=update), rows)
-
-
-# -- rows -----------------------------------------------------------------------------------
-_REF_FIELD = {
-    Stop.KIND: "place",
-    Stint.KIND: "ship",
-    Contract.KIND: "mission_id",
-    Trade.KIND: "good",
-    Leg.KIND: "destination",
-    Death.KIND: "cause",
-    Kill.KIND: "victim",
-}
-
-
-# Trades that count as money spent or earned (summary.fact_sums counts the same).
-_COUNTED = frozenset({"confirmed", "submitted"})
-# What journey_values sums, and the readable fields of each kind kept with the sums.
-_LABELS: dict[str, tuple[str, ...]] = {
-    Stop.KIND: ("name", "place_kind", "system"),
-    Stint.KIND: ("name",),
-    Trade.KIND: ("good_name", "market"),
-    Death.KIND: (),
-}
-
-
-def _label(fact: Fact) -> str | None:
-    fields = _LABELS.get(fact.KIND)
-    if not fields:
-        return None
-    return json.dumps({name: getattr(fact, name, None) for name in fields}, sort_keys=True)
-
-
-def _signed_amount(fact: Fact) -> float | None:
-    if not isinstance(fact, Trade) or fact.status not in _COUNTED or not fact.total:
-        return None
-    return fact.total if fact.side == "sell" else -fact.total
-
-
-def _fact_row(handle: str, fact: Fact, is_open: bool) -> dict[str, Any]:
-    field = _REF_FIELD.get(fact.KIND)
-    ref = None if field is None else getattr(fact, field, None)
-    seconds = getattr(fact, "seconds", None)
-    started = _moment(fact.started_at or fact.ended_at)
-    return {
-        "handle": handle,
-        "session_id": fact.session_id,
-        "n": fact.n,
-        "kind": fact.KIND,
-        # Never null, so facts page by it: a leg whose start the log does not give sorts by
-        # its arrival.
-        "started_at": started,
-        "ended_at": None if is_open else _moment(fact.ended_at),
-        "ref": None if ref is None else str(ref)[:200],
-        "seconds": None if seconds is None else float(seconds),
-        "amount": _signed_amount(fact),
-        "day": None if started is None else started.astimezone(UTC).date(),
-        "open": is_open,
-        "data": fact.to_dict(),
-    }
-
-
-class _Value(NamedTuple):
-    kind: str
-    ref: str
-    day: date
-
-
-def _value_key(kind: str, ref: str | None, day: date | None, amount: float | None) -> _Value | None:
-    """Where a closed fact's row counts in journey_values (None: nowhere)."""
-    if kind not in _LABELS or ref is None or day is None:
-        return None
-    if kind == Trade.KIND:
-        if amount is None:
-            return None
-        ref = ("sell:" if amount > 0 else "buy:") + ref
-    return _Value(kind, ref, day)
-
-
-def _add_values(
-    sums: dict[_Value, list[Any]], key: _Value | None, seconds: float | None,
-    amount: float | None, *, label: str | None = None, sign: int = 1,
-) -> None:  # fmt: skip
-    if key is None:
-        return
-    entry = sums.setdefault(key, [0, 0.0, 0.0, label])
-    entry[0] += sign
-    entry[1] += sign * (seconds or 0.0)
-    entry[2] += sign * abs(amount or 0.0)
-    entry[3] = entry[3] or label
-
-
-def _write_values(conn: sa.Connection, handle: str, sums: dict[_Value, list[Any]]) -> None:
-    """Add `sums` into journey_values (subtractions included), dropping emptied rows."""
-    rows = [
-        {"handle": handle, "kind": k.kind, "ref": k.ref[:250], "day": k.day, "count": v[0],
-         "seconds": v[1], "amount": v[2], "label": v[3]}
-        for k, v in sums.items()
-        if v[0] or v[1] or v[2]
-    ]  # fmt: skip
-    if not rows:
-        return
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
-        journey_values
-    )
-    c = journey_values.c
-    conn.execute(
-        insert.on_conflict_do_update(
-            index_elements=[c.handle, c.kind, c.ref, c.day],
-            set_={
-                "count": c.count + insert.excluded.count,
-                "seconds": c.seconds + insert.excluded.seconds,
-                "amount": c.amount + insert.excluded.amount,
-                "label": sa.func.coalesce(c.label, insert.excluded.label),
-            },
-        ),
-        rows,
-    )
-    if any(v[0] < 0 for v in sums.values()):
-        conn.execute(sa.delete(journey_values).where(c.handle == handle, c.count <= 0))
-    journey_derived.add_sums(conn, handle, rows)
-
-
-def _session_row(handle: str, session: Session, is_open: bool, start: Key | None) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "handle": handle,
-        "session_id": session.session_id,
-        "ended_at": _moment(session.ended_at),
-        "open": is_open,
-        "game_version": session.game_version,
-        "data": session.to_dict(),
-    }
-    totals = session.totals
-    for name in JOURNEY_TOTALS:
-        value = totals.get(name)
-        row[name] = value if value is not None or name in ("kills", "vehicle_kills") else 0
-    if start is not None:
-        row["start_at"], row["start_offset"], row["start_seq"] = start
-    return row
-
-
-class _Writer:
-    """Writes a fold's facts for one handle; knows the order keys of session starts."""
-
-    def __init__(self, conn: sa.Connection, handle: str) -> None:
-        self.conn = conn
-        self.handle = handle
-        self.starts: dict[str, Key] = {}
-        # Missions whose rows are made once at the end (a whole refold), not at each write.
-        self.pending: set[str] | None = None
-
-    def write(self, closed: Iterable[Fact], fold: JourneyFold | None = None) -> None:
-        """Store `closed` (final) and, with `fold`, its open facts (snapshots that the next
-        batch replaces): one statement per table."""
-        fact_rows: list[dict[str, Any]] = []
-        sums: dict[_Value, list[Any]] = {}
-        new_sessions: list[dict[str, Any]] = []
-        known_sessions: dict[str, dict[str, Any]] = {}
-        batches = [(closed, False)]
-        if fold is not None:
-            batches.append((fold.open_facts(), True))
-        for facts, is_open in batches:
-            for fact in facts:
-                if isinstance(fact, Session):
-                    start = self.starts.get(fact.session_id)
-                    row = _session_row(self.handle, fact, is_open, start)
-                    if start is None:
-                        known_sessions[fact.session_id] = row
-                    else:
-                        new_sessions.append(row)
-                    continue
-                row = _fact_row(self.handle, fact, is_open)
-                fact_rows.append(row)
-                if not is_open:
-                    key = _value_key(row["kind"], row["ref"], row["day"], row["amount"])
-                    _add_values(sums, key, row["seconds"], row["amount"], label=_label(fact))
-        _write_values(self.conn, self.handle, sums)
-        _upsert(self.conn, journey_sessions, new_sessions, ())
-        if known_sessions:
-            # Begun in an earlier batch: the row exists, and keeps the start stored then.
-            c = journey_sessions.c
-            rows = list(known_sessions.values())
-            columns = [name for name in rows[0] if name not in ("handle", "session_id")]
-            self.conn.execute(
-                sa.update(journey_sessions)
-                .where(
-                    c.handle == sa.bindparam("b_handle"),
-                    c.session_id == sa.bindparam("b_session_id"),
-                )
-                .values({name: sa.bindparam(f"b_{name}") for name in columns}),
-                [{f"b_{k}": v for k, v in row.items()} for row in rows],
-            )
-        _upsert(self.conn, journey_facts, fact_rows, ())
-        missions = {
-            r["ref"] for r in fact_rows if r["kind"] == Contract.KIND and r["ref"] is not None
-        }
-        if self.pending is not None:
-            self.pending |= missions
-        else:
-            journey_derived.merge_missions(self.conn, self.handle, missions)
-
-    def save_state(self, fold: JourneyFold, last: Key) -> None:
-        """Keep the fold after the event with key `last`, for the next batch."""
-        text = json.dumps(state.dump(fold), separators=(",", ":"))
-        row = {
-            "handle": self.handle,
-            "last_at": last[0],
-            "last_offset": last[1],
-            "last_seq": last[2],
-            "state": text,
-        }
-        _upsert(self.conn, journey_state, [row], ())
+        if cls is None:
+            return Bare(event_type, str(payload.get("timestamp", "")))
+        return cls.model_construct(**payload)
+    made = model.cls.__new__(model.cls)
+    # As model_construct sets them, without its per-field alias and default look-ups.
+    object.__setattr__(made, "__dict__", {**model.defaults, **payload})
+    object.__setattr__(made, "__pydantic_fields_set__", set(payload))
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", None)
+    return made
 
 
 # -- folding ------------------------------------------------------------------------------------
@@ -382,33 +196,13 @@ def _delete_sessions(conn: sa.Connection, handle: str, start: Key | None, stop: 
         where.append(_start_key_column() >= _key_value(start))
     if stop is not None:
         where.append(_start_key_column() < _key_value(stop))
-    doomed = sa.select(c.session_id).where(*where)
-    f = journey_facts.c
-    gone: dict[_Value, list[Any]] = {}
-    for kind, ref, day, seconds, amount in conn.execute(
-        sa.select(f.kind, f.ref, f.day, f.seconds, f.amount).where(
-            f.handle == handle,
-            f.session_id.in_(doomed),
-            f.kind.in_(sorted(_LABELS)),
-            f.open.is_(False),
-        )
-    ):
-        _add_values(gone, _value_key(kind, ref, day, amount), seconds, amount, sign=-1)
-    _write_values(conn, handle, gone)
-    missions = journey_derived.doomed_missions(conn, handle, doomed)
-    conn.execute(
-        sa.delete(journey_facts).where(
-            journey_facts.c.handle == handle, journey_facts.c.session_id.in_(doomed)
-        )
-    )
-    journey_derived.merge_missions(conn, handle, missions)
-    conn.execute(sa.delete(journey_sessions).where(*where))
+    journey_write.delete_sessions(conn, handle, sa.select(c.session_id).where(*where))
 
 
 def _refold(conn: sa.Connection, handle: str, start: Key | None, last_new: Key | None) -> None:
     """Fold the stored events from `start` until a stored session is met again after
     `last_new` (None: to the end), replacing the sessions folded on the way."""
-    writer = _Writer(conn, handle)
+    writer = journey_write.Writer(conn, handle)
     fold = JourneyFold(handle)
     closed: list[Fact] = []
     last: Key | None = None
@@ -443,13 +237,15 @@ def _refold(conn: sa.Connection, handle: str, start: Key | None, last_new: Key |
         _delete_sessions(conn, handle, start, synced)
     if synced is not None:
         writer.write(closed)
+        writer.flush()
         return
     conn.execute(sa.delete(journey_state).where(journey_state.c.handle == handle))
     writer.write(closed, fold)
     if writer.pending:
-        journey_derived.merge_missions(conn, handle, writer.pending)
+        journey_derived.merge_missions(writer.batch, handle, writer.pending)
     if last is not None:
         writer.save_state(fold, last)
+    writer.flush()
 
 
 def _session_exists(conn: sa.Connection, handle: str, session_id: str) -> bool:
@@ -460,7 +256,7 @@ def _session_exists(conn: sa.Connection, handle: str, session_id: str) -> bool:
     return found is not None
 
 
-def record_batch(conn: sa.Connection, handle: str, items: list[Item]) -> None:
+def record_batch(conn: sa.Connection, handle: str, items: list[New]) -> None:
     """Bring the handle's journey up to date with a batch's new events (already inserted)."""
     if not items:
         return
@@ -475,18 +271,48 @@ def record_batch(conn: sa.Connection, handle: str, items: list[Item]) -> None:
     if fold is None:
         _refold(conn, handle, _containing_start(conn, handle, items[0].key), items[-1].key)
         return
-    writer = _Writer(conn, handle)
-    closed = fold.feed((item.event, item.ref) for item in items)
-    # A session's id is its first event's reference: the sessions begun in this batch are
-    # those whose id is one of its events.
-    keys = {item.ref: item.key for item in items}
-    for session_id in [f.session_id for f in closed if isinstance(f, Session)] + [
-        fold.session_id or ""
-    ]:
-        if session_id in keys:
-            writer.starts[session_id] = keys[session_id]
-    writer.write(closed, fold)
-    writer.save_state(fold, items[-1].key)
+    writer = journey_write.Writer(conn, handle)
+    with _collector_paused():
+        # The open facts as the last batch stored them (copies: the fold goes on changing
+        # the facts themselves).
+        stored = {
+            (f.session_id, f.n): f.to_dict()
+            for f in fold.open_facts()
+            if not isinstance(f, Session)
+        }
+        closed = fold.feed((event_of(i.event_type, i.payload), i.ref) for i in items)
+        # A session's id is its first event's reference: the sessions begun in this batch
+        # are those whose id is one of its events.
+        keys = {item.ref: item.key for item in items}
+        for session_id in [f.session_id for f in closed if isinstance(f, Session)] + [
+            fold.session_id or ""
+        ]:
+            if session_id in keys:
+                writer.starts[session_id] = keys[session_id]
+        missions = writer.queue(closed, fold, stored)
+        # The state goes with the rows; the facts and the fold are not needed after this.
+        writer.save_state(fold, items[-1].key)
+        del closed, fold
+    writer.merge(missions)
+    writer.flush()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Keep the cyclic garbage collector from running inside the fold and the making of its
+    rows (services/ingest.py pauses it while decoding, for the same reason): a batch makes
+    ~10,000 short-lived containers (facts, rows, their dicts) that reference counting frees
+    when the batch is written, and collections in the middle promote them towards the
+    oldest generation, whose full collections walk the server's whole heap. On PostgreSQL
+    nothing in the block waits (the rows are sent after it); on SQLite the queued writes run
+    inside it, so other requests may run meanwhile, without collections for that long."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _containing_start(conn: sa.Connection, handle: str, key: Key) -> Key | None:

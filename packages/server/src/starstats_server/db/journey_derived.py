@@ -1,6 +1,6 @@
 """The journey rows derived from other journey rows, kept in the same transaction as them so
-the reads without a window touch a few rows (db/journey.py calls these; rebuild gives the
-same rows, tested):
+the reads without a window touch a few rows (db/journey.py and journey_write.py call these;
+rebuild gives the same rows, tested):
 
 - `journey_sums`: `journey_values` summed over all days per (kind, ref), with the newest day;
 - `journey_missions`: per contract mission id, the start of its first run and its runs merged
@@ -17,11 +17,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from starstats_core.journey import Contract
 from starstats_core.journey.state import fact_from_dict
 from starstats_core.journey.summary import merge_contracts
+from starstats_server.db import json_rows
 from starstats_server.db.tables import journey_facts, journey_missions, journey_sums, journey_values
 
 # Keys per statement when a list of them goes into an IN (...): well under both databases'
@@ -29,23 +30,29 @@ from starstats_server.db.tables import journey_facts, journey_missions, journey_
 _CHUNK = 500
 
 
-def _insert(conn: sa.Connection, table: sa.Table) -> Any:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-
-
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
 
 
-def _later(old: Any, new: Any) -> Any:
-    """The later of two non-null values, in SQL both databases run (no greatest() in SQLite)."""
-    return sa.case((new > old, new), else_=old)
+# What adding rows to journey_values (and journey_sums) sets: the sums, the first label.
+ADDED = {
+    "count": '{t}."count" + excluded."count"',
+    "seconds": '{t}."seconds" + excluded."seconds"',
+    "amount": '{t}."amount" + excluded."amount"',
+    "label": 'coalesce({t}."label", excluded."label")',
+}
+# And in journey_sums the later of the two last days (CASE: SQLite has no greatest()).
+_SUMMED = {
+    **ADDED,
+    "last_day": 'CASE WHEN excluded."last_day" > {t}."last_day" THEN excluded."last_day"'
+    ' ELSE {t}."last_day" END',
+}
 
 
-def add_sums(conn: sa.Connection, handle: str, rows: Iterable[dict[str, Any]]) -> None:
+def add_sums(batch: json_rows.Batch, handle: str, rows: Iterable[dict[str, Any]]) -> None:
     """Add the journey_values rows just added (`rows`: kind, ref, day, count, seconds, amount,
-    label; subtractions negative) into journey_sums."""
+    label; subtractions negative) into journey_sums (queued in `batch`)."""
     totals: dict[tuple[str, str], list[Any]] = {}
     shrunk: set[tuple[str, str]] = set()
     for row in rows:
@@ -60,27 +67,15 @@ def add_sums(conn: sa.Connection, handle: str, rows: Iterable[dict[str, Any]]) -
             shrunk.add(key)
     if not totals:
         return
-    insert = _insert(conn, journey_sums)
-    c = journey_sums.c
-    conn.execute(
-        insert.on_conflict_do_update(
-            index_elements=[c.handle, c.kind, c.ref],
-            set_={
-                "count": c.count + insert.excluded.count,
-                "seconds": c.seconds + insert.excluded.seconds,
-                "amount": c.amount + insert.excluded.amount,
-                "last_day": _later(c.last_day, insert.excluded.last_day),
-                "label": sa.func.coalesce(c.label, insert.excluded.label),
-            },
-        ),
-        [
-            {"handle": handle, "kind": kind, "ref": ref, "count": v[0], "seconds": v[1],
-             "amount": v[2], "last_day": v[3], "label": v[4]}
-            for (kind, ref), v in totals.items()
-        ],
-    )  # fmt: skip
+    summed = [
+        {"handle": handle, "kind": kind, "ref": ref, "count": v[0], "seconds": v[1],
+         "amount": v[2], "last_day": v[3], "label": v[4]}
+        for (kind, ref), v in totals.items()
+    ]  # fmt: skip
+    batch.upsert(journey_sums, summed, _SUMMED)
     if shrunk:
-        _after_subtraction(conn, handle, sorted(shrunk))
+        batch.flush()
+        _after_subtraction(batch.conn, handle, sorted(shrunk))
 
 
 def _after_subtraction(conn: sa.Connection, handle: str, keys: list[tuple[str, str]]) -> None:
@@ -118,17 +113,28 @@ def doomed_missions(conn: sa.Connection, handle: str, sessions: Any) -> list[str
     )
 
 
-def merge_missions(conn: sa.Connection, handle: str, missions: Iterable[str]) -> None:
+def merge_missions(batch: json_rows.Batch, handle: str, missions: Iterable[str]) -> None:
     """Make `missions`' rows again from their stored runs (after runs of them were written or
-    deleted): the first run's start, and the runs merged as core merges them (JSON text, so
-    the API answers the same bytes as merging at read time); no run left, no row."""
+    deleted; `batch` is sent first and the rows queued in it): the first run's start, and the
+    runs merged as core merges them (JSON text, so the API answers the same bytes as merging
+    at read time); no run left, no row."""
+    wanted = sorted(missions)
+    if not wanted:
+        return
+    batch.flush()
+    conn = batch.conn
     c, f = journey_missions.c, journey_facts.c
-    for part in _chunks(sorted(missions)):
+    for part in _chunks(wanted):
         first: dict[str, datetime] = {}
         runs: list[Contract] = []
         for ref, at, data in conn.execute(
             sa.select(f.ref, f.started_at, f.data)
-            .where(f.handle == handle, f.kind == Contract.KIND, f.ref.in_(part))
+            # The kind as a literal: the partial index of contract runs (0009) serves it.
+            .where(
+                f.handle == handle,
+                f.kind == sa.literal_column("'contract'"),
+                _one_of(conn, f.ref, part),
+            )
             .order_by(f.ref, f.started_at, f.session_id, f.n)
         ):
             if at is not None:
@@ -137,11 +143,27 @@ def merge_missions(conn: sa.Connection, handle: str, missions: Iterable[str]) ->
             if isinstance(run, Contract):
                 runs.append(run)
         merged = {m["mission_id"]: m for m in merge_contracts(runs)}
-        conn.execute(sa.delete(journey_missions).where(c.handle == handle, c.mission_id.in_(part)))
-        rows = [
-            {"handle": handle, "mission_id": ref, "first_at": at,
-             "data": None if ref not in merged else json.dumps(merged[ref])}
-            for ref, at in first.items()
-        ]  # fmt: skip
-        if rows:
-            conn.execute(sa.insert(journey_missions), rows)
+        batch.upsert(
+            journey_missions,
+            [
+                {"handle": handle, "mission_id": ref, "first_at": at,
+                 "data": None if ref not in merged else json.dumps(merged[ref])}
+                for ref, at in first.items()
+            ],
+        )  # fmt: skip
+        gone = [ref for ref in part if ref not in first]
+        if gone:
+            batch.flush()
+            conn.execute(
+                sa.delete(journey_missions).where(c.handle == handle, c.mission_id.in_(gone))
+            )
+
+
+def _one_of(conn: sa.Connection, column: Any, values: Sequence[str]) -> Any:
+    """`column` is one of `values`: on PostgreSQL one array parameter (one prepared statement
+    whatever the count), elsewhere IN (...)."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(
+            sa.bindparam("one_of", list(values), type_=postgresql.ARRAY(sa.Text))
+        )
+    return column.in_(list(values))

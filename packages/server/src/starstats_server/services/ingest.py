@@ -23,7 +23,6 @@ from uuid import UUID
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from starstats_core.events.base import BaseEvent
 from starstats_core.wire import (
     MAX_BATCH_EVENTS,
     SUPPORTED_SCHEMA_VERSIONS,
@@ -227,8 +226,9 @@ class _Prepared(NamedTuple):
     checked: list[Valid | Invalid]
     keys: list[str]
     invalid_keys: list[str]
-    # What the journey fold reads of each valid event with a time, by idempotency key.
-    folded: dict[str, BaseEvent | journey.Bare]
+    # The payload of each valid event with a time, by idempotency key, for the journey fold
+    # (plain dicts: the fold's models are built while folding, not held while waiting).
+    folded: dict[str, dict[str, Any]]
 
 
 def prepare_batch(state: AppState, principal: Principal, body: bytes) -> _Prepared:
@@ -236,11 +236,11 @@ def prepare_batch(state: AppState, principal: Principal, body: bytes) -> _Prepar
     batch = decode_batch(state, body)
     _check_identity(state, principal, batch)
     checked = [check_envelope(envelope, batch.claimed_handle) for envelope in batch.events]
-    folded: dict[str, BaseEvent | journey.Bare] = {}
+    folded: dict[str, dict[str, Any]] = {}
     if state.settings.journey_at_ingest:
         for envelope, item in zip(batch.events, checked, strict=True):
             if isinstance(item, Valid) and item.event_timestamp is not None and envelope.event:
-                folded[item.key] = journey.event_of(item.event_type, envelope.event)
+                folded[item.key] = envelope.event
     return _Prepared(
         batch_id=batch.batch_id,
         claimed_handle=batch.claimed_handle,
@@ -291,10 +291,15 @@ async def _store(
     await rollups.record_batch(conn, handle, rows)
     await bulk.insert_events(conn, rows)
     items = [
-        journey.Item((row.event_timestamp, row.source_offset, row.seq), event, row.idempotency_key)
+        journey.New(
+            (row.event_timestamp, row.source_offset, row.seq),
+            row.event_type,
+            payload,
+            row.idempotency_key,
+        )
         for row in rows
         if row.event_timestamp is not None
-        and (event := batch.folded.get(row.idempotency_key)) is not None
+        and (payload := batch.folded.get(row.idempotency_key)) is not None
     ]
     if items:
         # After the insert: a batch of older events refolds from the stored ones.
