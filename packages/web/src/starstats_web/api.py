@@ -42,6 +42,12 @@ JOURNEY_VIEWS = frozenset(
 )
 
 
+def _journey_root(token: str | None, handle: str | None) -> str:
+    if handle is None:
+        return "/v1/me/journey"
+    return "/v1/u/{handle}/journey" if token is not None else "/v1/public/{handle}/journey"
+
+
 def _error_of(response: httpx.Response) -> tuple[str, str]:
     """(code, detail) from the API's `{"error", "detail"}` body, else from the status."""
     try:
@@ -231,20 +237,46 @@ class ApiClient:
 
     # -- journey (docs/journey.md): facts folded from the stored events -------------------
     # One method for the views that share a shape of call; `view` is one of `JOURNEY_VIEWS`,
-    # so the metrics label stays a fixed template.
-    async def journey(self, token: str, view: str, model: type[Model], **params: Any) -> Model:
+    # so the metrics label stays a fixed template. Whose journey: mine (no `handle`), another
+    # player's shared with me (`handle` and my token) or a public player's (`handle`, no token;
+    # the API rate-limits those per client IP, so the browser's address goes along).
+    async def journey(
+        self,
+        token: str | None,
+        view: str,
+        model: type[Model],
+        *,
+        handle: str | None = None,
+        client_ip: str | None = None,
+        **params: Any,
+    ) -> Model:
         if view not in JOURNEY_VIEWS:
             raise ValueError(f"not a journey view: {view!r}")
         query = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in params.items()}
-        return await self._get(model, f"/v1/me/journey{view}", token=token, params=query)
+        template = _journey_root(token, handle) + view
+        who = {} if handle is None else {"handle": handle}
+        return await self._get(
+            model, template, token=token, client_ip=client_ip, params=query, **who
+        )
 
-    async def journey_session(self, token: str, session_id: str) -> m.SessionStoryOut:
-        """404 `session_not_found` (an `ApiError`) for a session that is not the player's."""
+    async def journey_session(
+        self,
+        token: str | None,
+        session_id: str,
+        *,
+        handle: str | None = None,
+        client_ip: str | None = None,
+    ) -> m.SessionStoryOut:
+        """404 `session_not_found` (an `ApiError`) for a session that is not the player's;
+        404 `stats_not_found` for a `handle` unknown or not shared."""
+        who = {} if handle is None else {"handle": handle}
         return await self._get(
             m.SessionStoryOut,
-            "/v1/me/journey/sessions/{session_id}",
+            _journey_root(token, handle) + "/sessions/{session_id}",
             token=token,
+            client_ip=client_ip,
             session_id=session_id,
+            **who,
         )
 
     # -- sharing: mine -----------------------------------------------------------------------

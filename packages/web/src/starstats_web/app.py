@@ -4,6 +4,7 @@ and turns every failure into a page a player can read (never a traceback)."""
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 import httpx
 import structlog
@@ -16,7 +17,13 @@ from starlette.exceptions import HTTPException
 from starstats_telemetry.asgi import ObserveMiddleware
 from starstats_web.api import ApiClient
 from starstats_web.csrf import CsrfGuard, load_secret
-from starstats_web.errors import ApiError, ApiUnauthorized, ApiUnavailable, SharingUnavailable
+from starstats_web.errors import (
+    ApiError,
+    ApiRateLimited,
+    ApiUnauthorized,
+    ApiUnavailable,
+    SharingUnavailable,
+)
 from starstats_web.metrics import WebMetrics
 from starstats_web.nextpath import login_url
 from starstats_web.pages import (
@@ -32,6 +39,7 @@ from starstats_web.pages import (
     sharing,
 )
 from starstats_web.pages.deps import CsrfRefused, LoginRequired, get_state, here
+from starstats_web.pages.whose import PlayerHidden
 from starstats_web.render import STATIC, Pages
 from starstats_web.security import BodyTooLarge, SecurityHeaders
 from starstats_web.session import clear_session
@@ -128,6 +136,23 @@ def _install_error_pages(app: FastAPI) -> None:
         # The token expired or the account is gone: log in again, then come back here.
         target = here(request) if request.method == "GET" else "/dashboard"
         return _to_login(request, target, expired=True)
+
+    @app.exception_handler(PlayerHidden)
+    async def _hidden(request: Request, exc: PlayerHidden) -> Response:
+        # Nobody has the handle, or they do not share with this reader: one page for both.
+        profile = f"/u/{quote(exc.handle, safe='')}"
+        context = {"handle": exc.handle, "login": login_url(profile)}
+        return get_state(request).pages.render(request, "profile_missing.html", context, status=404)
+
+    @app.exception_handler(ApiRateLimited)
+    async def _slow_down(request: Request, exc: ApiRateLimited) -> Response:
+        # Public profiles are rate-limited per browser address by the API.
+        context = {"status": 429, "retry_after": exc.retry_after}
+        pages = get_state(request).pages
+        response = pages.render(request, "errors/error.html", context, status=429)
+        if exc.retry_after:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused) -> Response:

@@ -2,9 +2,12 @@
 SpiceDB (the root conftest's `spicedb`: the embedded engine behind its gRPC port): a player
 makes their stats public and a signed-out visitor reads them at the public URL; they share
 with a second player, who opens the profile from "Shared with me"; they revoke, and the
-second player gets the 404 page; they create an org, add the second player, share with it,
-and the second player sees the org and, through it, the stats. Screenshots of the sharing,
-profile and org pages are saved at laptop and phone width."""
+second player, who opens the profile from "Shared with me", reads the journey (the API's
+numbers), opens a session and a journey page (no serious or critical axe-core finding); they
+revoke, and the second player gets the 404 page on the profile and on the session; they create
+an org, add the second player, share with it, and the second player sees the org and, through
+it, the journey. Screenshots of the sharing, profile (web-profile-journey.png, the shared
+journey) and org pages are saved at laptop and phone width."""
 
 from typing import Any
 
@@ -21,7 +24,7 @@ from ..conftest import (  # noqa: TID252 - shared web test helpers; tests are no
     ingest,
     sign_up_via_api,
 )
-from .conftest import Shot
+from .conftest import Audit, Shot
 
 pytestmark = pytest.mark.slow
 
@@ -53,12 +56,13 @@ def nav(page: Page, name: str) -> None:
 
 
 def test_two_players_share_revoke_and_meet_in_an_org(
-    *, stack: Stack, browser: Browser, context: BrowserContext, shot: Shot
+    *, stack: Stack, browser: Browser, context: BrowserContext, shot: Shot, audit: Audit
 ) -> None:
     web = stack.web_url
     nova, wing = sign_up_via_api(stack, "Nova_Pilot"), sign_up_via_api(stack, "Wing_Mate")
     ingest(stack, nova.token, nova.handle, envelopes_for(nova.handle, seed=31, sessions=3))
-    stats = stack.api("GET", "/v1/me/stats", nova.token).json()
+    totals = stack.api("GET", "/v1/me/journey?days=30", nova.token).json()["totals"]
+    newest = stack.api("GET", "/v1/me/journey/sessions?limit=1", nova.token).json()["sessions"][0]
 
     # -- Nova makes her stats public; a signed-out visitor reads them at the public URL ------
     page = log_in(context, web, nova)
@@ -74,18 +78,21 @@ def test_two_players_share_revoke_and_meet_in_an_org(
     try:
         outside = visitor.new_page()
         outside.goto(public_url)
-        expect(outside.get_by_role("heading", level=1)).to_have_text("Nova_Pilot's stats")
+        expect(outside.get_by_role("heading", level=1)).to_have_text("Nova_Pilot's journey")
         strip = stat_values(outside)
-        assert strip["events"] == f"{stats['total_events']:,}"
-        assert strip["play time"] == present.duration(stats["play_time_seconds"])
-        assert strip["deaths"] == f"{stats['deaths']:,}"
-        expect(outside.get_by_role("img", name="Events per day, last 30 days")).to_be_visible()
-        expect(outside.get_by_role("img", name="Events by type, all time")).to_be_visible()
+        assert strip["play time"] == present.duration(totals["play_seconds"])
+        assert strip["deaths"] == f"{totals['deaths']:,}"
+        expect(outside.get_by_role("img", name="Play time per day, last 53 weeks")).to_be_visible()
         expect(outside.get_by_role("link", name="Log in").first).to_be_visible()
         assert outside.evaluate("document.cookie") == ""
+        assert audit(outside) == []
         shot(outside, "profile")
-        outside.get_by_role("link", name="7 days").click()
-        expect(outside.get_by_role("img", name="Events per day, last 7 days")).to_be_visible()
+        outside.get_by_role("navigation", name="Window").get_by_role("link", name="7 days").click()
+        outside.wait_for_url(f"{public_url}?days=7")
+        expect(outside.get_by_role("heading", name="In the last 7 days")).to_be_visible()
+        outside.get_by_role("link", name="Every place").click()
+        outside.wait_for_url(f"{public_url}/journey/places")
+        expect(outside.get_by_role("heading", level=1)).to_have_text("Places")
     finally:
         visitor.close()
 
@@ -109,7 +116,22 @@ def test_two_players_share_revoke_and_meet_in_an_org(
         with_me = other.get_by_role("list", name="Players who share with you")
         with_me.get_by_role("link", name="Nova_Pilot").click()
         other.wait_for_url(public_url)
-        assert stat_values(other)["events"] == f"{stats['total_events']:,}"
+        assert stat_values(other)["play time"] == present.duration(totals["play_seconds"])
+        expect(other.get_by_role("heading", name="In the last 30 days")).to_be_visible()
+        expect(other.get_by_role("search", name="Filter activity")).to_have_count(0)
+        assert audit(other) == []
+        shot(other, "profile-journey")
+        # ... opens the newest session, told as its owner reads it, and a journey page.
+        session_url = f"{public_url}/journey/sessions/{newest['session_id']}"
+        other.locator(f'.session-list a[href="{session_url.removeprefix(web)}"]').click()
+        other.wait_for_url(session_url)
+        expect(other.get_by_role("img", name="The session as a timeline")).to_be_visible()
+        expect(other.locator("ol.story > li").first).to_be_visible()
+        assert audit(other) == []
+        other.get_by_role("navigation", name="Journey").get_by_role("link", name="Ships").click()
+        other.wait_for_url(f"{public_url}/journey/ships")
+        expect(other.get_by_role("heading", level=1)).to_have_text("Ships")
+        assert audit(other) == []
 
         # -- Nova revokes (after the confirmation step); Wing_Mate gets the 404 page -----------
         page.get_by_role("link", name="Revoke Wing_Mate").click()
@@ -123,6 +145,13 @@ def test_two_players_share_revoke_and_meet_in_an_org(
         expect(other.get_by_role("heading", level=1)).to_have_text(
             "No stats visible under this handle"
         )
+        response = other.goto(session_url)
+        assert response is not None
+        assert response.status == 404
+        expect(other.get_by_role("heading", level=1)).to_have_text(
+            "No stats visible under this handle"
+        )
+        assert audit(other) == []
 
         # -- Nova creates an org, adds Wing_Mate and shares with it ----------------------------
         nav(page, "Orgs")
@@ -157,7 +186,7 @@ def test_two_players_share_revoke_and_meet_in_an_org(
             "link", name="Nova_Pilot"
         ).click()
         other.wait_for_url(public_url)
-        assert stat_values(other)["events"] == f"{stats['total_events']:,}"
+        assert stat_values(other)["play time"] == present.duration(totals["play_seconds"])
         nav(other, "Sharing")
         expect(other.get_by_text("through red-wing")).to_be_visible()
     finally:

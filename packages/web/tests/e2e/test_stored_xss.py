@@ -546,14 +546,16 @@ def test_markup_a_player_planted_renders_as_text_on_every_page(
 
     # -- /u/Nova_Pilot as its owner -----------------------------------------------------------
     text = visit(page, seen, f"{web}/u/{NOVA}")
-    assert "Nova_Pilot's stats" in text
+    assert "Nova_Pilot's journey" in text
 
     # -- the player she shares with (CSP enforced): profile, sharing, orgs ---------------------
     wing_context = browser.new_context(viewport=WINDOW, locale="en-GB")
     try:
         other, watch = log_in(wing_context, web, wing)
         visit(other, watch, f"{web}/u/{NOVA}")
-        expect(other.get_by_role("heading", level=1)).to_have_text("Nova_Pilot's stats")
+        expect(other.get_by_role("heading", level=1)).to_have_text("Nova_Pilot's journey")
+        visit(other, watch, f"{web}/u/{NOVA}/journey/sessions")
+        visit(other, watch, f"{web}/u/{NOVA}/journey/sessions/{newest['session_id']}")
         visit(other, watch, f"{web}/sharing")
         with_me = other.get_by_role("list", name="Players who share with you")
         expect(with_me.get_by_role("link", name=NOVA)).to_have_attribute("href", f"/u/{NOVA}")
@@ -572,8 +574,9 @@ def test_markup_a_player_planted_renders_as_text_on_every_page(
     try:
         outside, watch = watched(visitor)
         text = visit(outside, watch, f"{web}/u/{NOVA}")
-        assert "Nova_Pilot's stats" in text
-        expect(outside.get_by_role("img", name="Events by type, all time")).to_be_visible()
+        assert "Nova_Pilot's journey" in text
+        expect(outside.get_by_role("img", name="Play time per day, last 53 weeks")).to_be_visible()
+        visit(outside, watch, f"{web}/u/{NOVA}/journey/sessions/{newest['session_id']}")
     finally:
         visitor.close()
 

@@ -365,6 +365,38 @@ def test_a_path_segment_never_walks_to_another_route(api_url: str, stack: Stack)
     assert "unreachable" not in text
 
 
+@pytest.mark.parametrize("authorizer", [MemoryAuthorizer()])
+def test_a_journey_is_read_as_mine_as_shared_or_as_public(api_url: str, stack: Stack) -> None:
+    owner, friend = sign_up_via_api(stack), sign_up_via_api(stack)
+    ingest(stack, owner.token, owner.handle, envelopes_for(owner.handle, seed=8))
+    metrics = WebMetrics()
+
+    def overview(token: str | None, handle: str | None) -> m.OverviewOut:
+        return run(api_url, lambda c: c.journey(token, "", m.OverviewOut, handle=handle), metrics)
+
+    mine = overview(owner.token, None)
+    with pytest.raises(ApiError) as hidden:
+        overview(friend.token, owner.handle)
+    assert (hidden.value.status, hidden.value.code) == (404, "stats_not_found")
+    run(api_url, lambda c: c.share(owner.token, friend.handle))
+    assert overview(friend.token, owner.handle).totals == mine.totals
+    with pytest.raises(ApiError):
+        overview(None, owner.handle)  # shared with one player is not public
+    run(api_url, lambda c: c.set_visibility(owner.token, True))
+    assert overview(None, owner.handle).totals == mine.totals
+    newest = run(api_url, lambda c: c.journey(None, "/sessions", m.SessionPageOut,
+                                              handle=owner.handle, limit=1))  # fmt: skip
+    session_id = newest.sessions[0].session_id
+    story = run(api_url, lambda c: c.journey_session(None, session_id, handle=owner.handle))
+    assert story.session.session_id == session_id
+    with pytest.raises(ApiError) as walked:
+        overview(None, "..")
+    assert walked.value.code == "invalid_request"
+    text = generate_latest(metrics.registry).decode()
+    for template in ("/v1/me/journey", "/v1/u/{handle}/journey", "/v1/public/{handle}/journey"):
+        assert f'endpoint="{template}"' in text
+
+
 def test_deleting_the_account_needs_the_password(api_url: str, stack: Stack) -> None:
     pilot = sign_up_via_api(stack)
     with pytest.raises(ApiError) as wrong:

@@ -1,6 +1,7 @@
-"""`/u/{handle}` over real HTTP: the numbers and charts of a public or shared profile, signed
-out and signed in; one 404 page for "no such player" and "not shared with you"; a cookie the
-API no longer takes falls back to the public view; the chart range; the public rate limit."""
+"""`/u/{handle}` over real HTTP: the journey of a public or shared profile, signed out and
+signed in; one 404 page for "no such player" and "not shared with you"; a cookie the API no
+longer takes falls back to the public view; the window; the public rate limit. The journey
+pages behind a profile: test_shared_journey_pages.py."""
 
 import base64
 import json
@@ -46,43 +47,46 @@ def strip(page: httpx.Response) -> dict[str, str]:
     return {name.lower(): value for name, value in pairs}
 
 
-def test_a_visitor_reads_a_public_profile_with_its_numbers_and_charts(
-    stack: Stack, star: Pilot
-) -> None:
-    stats = stack.api("GET", "/v1/me/stats", star.token).json()
-    summary = stack.api("GET", "/v1/me/summary", star.token).json()
+def totals(stack: Stack, path: str, token: str | None = None, **params: Any) -> Any:
+    found = stack.api("GET", path, token, params=params)
+    assert found.status_code == 200, found.text
+    return found.json()["totals"]
+
+
+def test_a_visitor_reads_a_public_profile_with_its_journey(stack: Stack, star: Pilot) -> None:
+    public = totals(stack, f"/v1/public/{star.handle}/journey", days=30)
+    assert public == totals(stack, "/v1/me/journey", star.token, days=30)
     with stack.browser() as visitor:
         page = visitor.get(f"/u/{star.handle}")
     assert page.status_code == 200
-    assert f'<span class="handle-inline">{star.handle}</span>\'s stats' in page.text
+    assert f'<span class="handle-inline">{star.handle}</span>\'s journey' in page.text
     numbers = strip(page)
-    assert numbers["events"] == f"{stats['total_events']:,}"
-    assert numbers["play time"] == present.duration(stats["play_time_seconds"])
-    assert numbers["deaths"] == f"{stats['deaths']:,}"
-    assert "read from their Game.log" in page.text
-    assert 'aria-label="Events per day, last 30 days"' in page.text
-    assert 'aria-label="Events by type, all time"' in page.text
-    top = summary["by_type"][0]
-    assert f"{top['count']:,}" in page.text
-    for days in (7, 90, 365):
-        assert f'href="/u/{star.handle}?days={days}#timeline-title"' in page.text
-    assert f'href="/u/{star.handle}#timeline-title" aria-current="true">30 days' in page.text
+    assert numbers["play time"] == present.duration(public["play_seconds"])
+    assert numbers["deaths"] == f"{public['deaths']:,}"
+    assert '<h2 id="window-title">In the last 30 days</h2>' in page.text
+    assert "A year of play" in page.text
+    for days in ("1", "7", "90", "all"):
+        assert f'href="/u/{star.handle}?days={days}"' in page.text
+    assert f'href="/u/{star.handle}" aria-current="true">30 days' in page.text
+    # Read-only: none of the owner's filters or pairing hints.
+    assert "Filter activity" not in page.text
+    assert 'href="/devices"' not in page.text
     # Signed out: the way to log in comes back here; none of the signed-in navigation.
     assert f'href="/auth/login?next=%2Fu%2F{star.handle}"' in page.text
     assert 'href="/sharing"' not in page.text
     assert "Log out" not in page.text
 
 
-def test_the_chart_range_comes_from_the_chips_and_a_bad_one_is_ignored(
+def test_the_window_comes_from_the_chips_and_a_bad_one_is_ignored(
     stack: Stack, star: Pilot
 ) -> None:
     with stack.browser() as visitor:
         week = visitor.get(f"/u/{star.handle}?days=7")
         odd = visitor.get(f"/u/{star.handle}?days=12")
-    assert 'aria-label="Events per day, last 7 days"' in week.text
-    assert f'href="/u/{star.handle}?days=7#timeline-title" aria-current="true"' in week.text
+    assert f'href="/u/{star.handle}?days=7" aria-current="true"' in week.text
+    assert "in the last 7 days" in week.text
     assert odd.status_code == 200
-    assert 'aria-label="Events per day, last 30 days"' in odd.text
+    assert f'href="/u/{star.handle}" aria-current="true"' in odd.text
 
 
 def test_nobody_and_not_shared_are_the_same_404(stack: Stack) -> None:
@@ -123,17 +127,17 @@ def test_a_signed_in_player_reads_what_was_shared_with_them_and_their_own(
     with logged_in(stack, friend) as client:
         page = client.get(f"/u/{owner.handle}")
         assert page.status_code == 200
-        assert strip(page)["events"] == (
-            f"{stack.api('GET', '/v1/me/stats', owner.token).json()['total_events']:,}"
-        )
+        mine = totals(stack, "/v1/me/journey", owner.token, days=30)
+        assert mine == totals(stack, f"/v1/u/{owner.handle}/journey", friend.token, days=30)
+        assert strip(page)["play time"] == present.duration(mine["play_seconds"])
         assert "Log out" in page.text
         assert "You are reading a public profile" not in page.text
     with logged_in(stack, owner) as client:
         own = client.get(f"/u/{owner.handle.lower()}")
         assert own.status_code == 200
         assert "This is your profile as the players you share with see it." in own.text
-        # The range chips link to the handle as the player claimed it.
-        assert f'href="/u/{owner.handle}?days=7#timeline-title"' in own.text
+        # The window chips link to the handle as the player claimed it.
+        assert f'href="/u/{owner.handle}?days=7"' in own.text
 
 
 def test_a_player_without_events_gets_a_profile_that_says_so(stack: Stack) -> None:
@@ -172,12 +176,13 @@ def test_an_expired_cookie_is_not_even_tried(stack: Stack, star: Pilot) -> None:
     assert "You are reading a public profile" in page.text
 
 
-@pytest.mark.parametrize("api_overrides", [{"public_rate_per_minute": 4}])
+# One profile is ten API reads (the summary and the overview's nine, at once).
+@pytest.mark.parametrize("api_overrides", [{"public_rate_per_minute": 10}])
 def test_too_many_public_reads_are_explained(
     stack: Stack, star: Pilot, api_overrides: dict[str, Any]
 ) -> None:
     with stack.browser() as visitor:
-        assert visitor.get(f"/u/{star.handle}").status_code == 200  # three API reads
+        assert visitor.get(f"/u/{star.handle}").status_code == 200  # ten API reads
         page = visitor.get(f"/u/{star.handle}")
     assert page.status_code == 429
     assert "Too many requests" in page.text

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from starstats_server.authz.memory import MemoryAuthorizer
+from starstats_web import present
 
 from ..conftest import (  # noqa: TID252 - shared web test helpers; tests are not an installed package
     Pilot,
@@ -65,8 +66,9 @@ def test_the_public_switch_shows_the_public_url_and_a_visitor_reads_the_stats(
         with stack.browser() as visitor:
             profile = visitor.get(f"/u/{owner.handle}")
         assert profile.status_code == 200
-        stats = stack.api("GET", "/v1/me/stats", owner.token).json()
-        assert f'<span class="value">{stats["total_events"]:,}</span>' in profile.text
+        totals = stack.api("GET", "/v1/me/journey?days=30", owner.token).json()["totals"]
+        play = present.duration(totals["play_seconds"])
+        assert f'<span class="value">{play}</span>' in profile.text
 
         private = post_form(client, "/sharing/visibility", {"public": "false"}, "/sharing")
         assert private.headers["location"] == "/sharing?notice=now_private"

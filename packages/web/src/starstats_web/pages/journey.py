@@ -1,6 +1,7 @@
 """`/journey/*`: the player's journey page by page. The sessions list and each session told
 as a story (with its timeline and the CLI's text to copy), then places, travel, ships,
-contracts, trade and lives. Every page reads the server's `/v1/me/journey*` views."""
+contracts, trade and lives. Every page reads the server's `/v1/me/journey*` views; the same
+pages under `/u/{handle}/journey/...` read another player's, as shared (`whose.py`)."""
 
 from datetime import datetime, timedelta
 
@@ -12,7 +13,8 @@ from starstats_web import api_models as m
 from starstats_web import journeycharts as jc
 from starstats_web import journeyview as jv
 from starstats_web.errors import ApiError
-from starstats_web.pages.deps import State, Token
+from starstats_web.pages.deps import State
+from starstats_web.pages.whose import Reader
 
 router = APIRouter()
 
@@ -21,30 +23,30 @@ Cursor = Query(None, max_length=512)
 
 
 @router.get("/journey/sessions")
+@router.get("/u/{handle}/journey/sessions")
 async def sessions(
-    request: Request, state: State, token: Token, cursor: str | None = Cursor
+    request: Request, state: State, reader: Reader, cursor: str | None = Cursor
 ) -> Response:
-    page = await state.api.journey(token, "/sessions", m.SessionPageOut, limit=PAGE, cursor=cursor)
+    page = await reader.view("/sessions", m.SessionPageOut, limit=PAGE, cursor=cursor)
     rows = [(s, jv.parse_at(s.started_at), s.totals or {}) for s in page.sessions]
-    return state.pages.render(
-        request,
-        "journey/sessions.html",
-        {"rows": rows, "next_cursor": page.next_cursor, "first_page": cursor is None},
-    )
+    context = {"rows": rows, "next_cursor": page.next_cursor, "first_page": cursor is None}
+    response = state.pages.render(request, "journey/sessions.html", {**context, "whose": reader})
+    return reader.settle(response, secure=state.settings.cookie_secure)
 
 
 @router.get("/journey/sessions/{session_id}")
-async def session(request: Request, state: State, token: Token, session_id: str) -> Response:
+@router.get("/u/{handle}/journey/sessions/{session_id}")
+async def session(request: Request, state: State, reader: Reader, session_id: str) -> Response:
     if not 1 <= len(session_id) <= 128:
         raise HTTPException(404)
     try:
-        story = await state.api.journey_session(token, session_id)
+        story = await reader.session(session_id)
     except ApiError as exc:
         if exc.status == 404:  # not a session of this player's: the same page as no session
             raise HTTPException(404) from exc
         raise
     started = jv.parse_at(story.session.started_at)
-    return state.pages.render(
+    response = state.pages.render(
         request,
         "journey/session.html",
         {
@@ -56,8 +58,10 @@ async def session(request: Request, state: State, token: Token, session_id: str)
             "text": jv.story_text(story),
             "timeline": _timeline(story, started),
             "totals": story.session.totals or {},
+            "whose": reader,
         },
     )
+    return reader.settle(response, secure=state.settings.cookie_secure)
 
 
 def _timeline(story: m.SessionStoryOut, started: datetime | None) -> object:

@@ -1,6 +1,7 @@
 """`/journey/places`, `/travel`, `/ships`, `/contracts`, `/trade`, `/lives`: one kind of fact
 each, as a chart of the totals and a table of the facts, newest first, paged by the API's
-cursor. One template (`journey/list.html`) draws every page from `Section`s."""
+cursor. One template (`journey/list.html`) draws every page from `Section`s. Each page is
+also another player's under `/u/{handle}/journey/...`, read as shared (`whose.py`)."""
 
 import asyncio
 from collections import Counter
@@ -15,7 +16,8 @@ from starstats_web import api_models as m
 from starstats_web import journeycharts as jc
 from starstats_web import journeyview as jv
 from starstats_web import present
-from starstats_web.pages.deps import State, Token
+from starstats_web.pages.deps import get_state
+from starstats_web.pages.whose import JourneyReader, Reader
 
 router = APIRouter()
 
@@ -47,8 +49,8 @@ def _when(text: str | None) -> Cell:
     return Cell(f"{present.day(at)} {at:%H:%M}" if at else "—")
 
 
-def _session(fact: Any) -> Cell:
-    return Cell("session", f"/journey/sessions/{fact.session_id}")
+def _session(fact: Any, reader: JourneyReader) -> Cell:
+    return Cell("session", f"{reader.base}/sessions/{fact.session_id}")
 
 
 def _bars(bars: list[jc.Bar], label: str, kind: str, unit: str) -> Markup | None:
@@ -57,21 +59,29 @@ def _bars(bars: list[jc.Bar], label: str, kind: str, unit: str) -> Markup | None
     return jc.bars_svg(bars[:TOP], label=label, colour=jc.KIND_COLOURS[kind], unit=unit)
 
 
-def _render(request: Request, state: State, heading: tuple[str, str], sections: list[Section],
-            cursors: tuple[str | None, str | None]) -> Response:  # fmt: skip
+def _render(
+    request: Request,
+    reader: JourneyReader,
+    heading: tuple[str, str],
+    sections: list[Section],
+    cursors: tuple[str | None, str | None],
+) -> Response:
     """The page titled `heading` (title, intro) with its sections; `cursors` are this page's
-    and the next page's."""
+    and the next page's. The intros speak to the owner; another player's page says whose."""
     title, intro = heading
-    context = {"title": title, "intro": intro, "sections": sections,
+    if reader.handle is not None:
+        intro = f"{reader.possessive} journey, as they share it."
+    context = {"title": title, "intro": intro, "sections": sections, "whose": reader,
                "next_cursor": cursors[1], "first_page": cursors[0] is None}  # fmt: skip
-    return state.pages.render(request, "journey/list.html", context)
+    state = get_state(request)
+    response = state.pages.render(request, "journey/list.html", context)
+    return reader.settle(response, secure=state.settings.cookie_secure)
 
 
 @router.get("/journey/places")
-async def places(
-    request: Request, state: State, token: Token, cursor: str | None = Cursor
-) -> Response:
-    found = await state.api.journey(token, "/places", m.PlacesOut, limit=PAGE, cursor=cursor)
+@router.get("/u/{handle}/journey/places")
+async def places(request: Request, reader: Reader, cursor: str | None = Cursor) -> Response:
+    found = await reader.view("/places", m.PlacesOut, limit=PAGE, cursor=cursor)
     bars = [jc.Bar(p.name or p.place, p.seconds, present.duration(p.seconds)) for p in found.places]
     dwell = Section(
         "Time per place",
@@ -99,14 +109,14 @@ async def places(
                 Cell(s.name or "a place"),
                 Cell((s.arrived_by or "").replace("_", " ")),
                 Cell(present.duration(s.seconds), numeric=True),
-                _session(s),
+                _session(s, reader),
             ]
             for s in found.stops
         ],
     )
     return _render(
         request,
-        state,
+        reader,
         ("Places", "Where you were, and for how long."),
         [dwell, trail],
         (cursor, found.next_cursor),
@@ -114,10 +124,9 @@ async def places(
 
 
 @router.get("/journey/travel")
-async def travel(
-    request: Request, state: State, token: Token, cursor: str | None = Cursor
-) -> Response:
-    found = await state.api.journey(token, "/legs", m.LegPageOut, limit=PAGE, cursor=cursor)
+@router.get("/u/{handle}/journey/travel")
+async def travel(request: Request, reader: Reader, cursor: str | None = Cursor) -> Response:
+    found = await reader.view("/legs", m.LegPageOut, limit=PAGE, cursor=cursor)
     legs = [leg for leg in found.items if leg.status == "arrived"]
     # A route needs both ends named; a leg from or to an unlogged place is no route.
     routes = Counter(
@@ -152,18 +161,15 @@ async def travel(
                 Cell(leg.origin_name or "—"),
                 Cell(leg.destination_name or "an unlogged destination"),
                 Cell(jv.ship_name(leg.vehicle_name, leg.vehicle) if leg.vehicle else "—"),
-                Cell(
-                    jv.leg_took(leg),
-                    numeric=True,
-                ),
-                _session(leg),
+                Cell(jv.leg_took(leg), numeric=True),
+                _session(leg, reader),
             ]
             for leg in found.items
         ],
     )
     return _render(
         request,
-        state,
+        reader,
         ("Travel", "Quantum legs and jumps between systems."),
         [summary, table],
         (cursor, found.next_cursor),
@@ -174,10 +180,9 @@ _FATES = {"destroyed": "destroyed", "stored": "stored", "released": "left the se
 
 
 @router.get("/journey/ships")
-async def ships(
-    request: Request, state: State, token: Token, cursor: str | None = Cursor
-) -> Response:
-    found = await state.api.journey(token, "/ships", m.ShipsOut, limit=PAGE, cursor=cursor)
+@router.get("/u/{handle}/journey/ships")
+async def ships(request: Request, reader: Reader, cursor: str | None = Cursor) -> Response:
+    found = await reader.view("/ships", m.ShipsOut, limit=PAGE, cursor=cursor)
     bars = [
         jc.Bar(jv.ship_name(s.name, s.ship), s.seconds, present.duration(s.seconds))
         for s in found.ships
@@ -209,14 +214,14 @@ async def ships(
                 Cell(jv.ship_name(s.name, s.ship)),
                 Cell(present.duration(s.seconds), numeric=True),
                 Cell(_FATES.get(s.end or "", s.end or "—")),
-                _session(s),
+                _session(s, reader),
             ]
             for s in found.stints
         ],
     )
     return _render(
         request,
-        state,
+        reader,
         ("Ships", "The ships you flew, and what became of them."),
         [fleet, stints],
         (cursor, found.next_cursor),
@@ -224,10 +229,9 @@ async def ships(
 
 
 @router.get("/journey/contracts")
-async def contracts(
-    request: Request, state: State, token: Token, cursor: str | None = Cursor
-) -> Response:
-    found = await state.api.journey(token, "/contracts", m.ContractsOut, limit=PAGE, cursor=cursor)
+@router.get("/u/{handle}/journey/contracts")
+async def contracts(request: Request, reader: Reader, cursor: str | None = Cursor) -> Response:
+    found = await reader.view("/contracts", m.ContractsOut, limit=PAGE, cursor=cursor)
     kinds = jv.contracts_by_kind(found.items)
     rate = found.completion_rate
     summary = Section(
@@ -263,14 +267,14 @@ async def contracts(
                 Cell((c.contract_kind or "other").replace("_", " ")),
                 Cell((c.outcome or "in progress").replace("_", " ")),
                 Cell(present.duration(c.seconds), numeric=True),
-                _session(c),
+                _session(c, reader),
             ]
             for c in found.items
         ],
     )
     return _render(
         request,
-        state,
+        reader,
         ("Contracts", "Every contract, how it ended and how long it took."),
         [summary, history],
         (cursor, found.next_cursor),
@@ -278,10 +282,9 @@ async def contracts(
 
 
 @router.get("/journey/trade")
-async def trade(
-    request: Request, state: State, token: Token, cursor: str | None = Cursor
-) -> Response:
-    found = await state.api.journey(token, "/trades", m.TradesOut, limit=PAGE, cursor=cursor)
+@router.get("/u/{handle}/journey/trade")
+async def trade(request: Request, reader: Reader, cursor: str | None = Cursor) -> Response:
+    found = await reader.view("/trades", m.TradesOut, limit=PAGE, cursor=cursor)
     bars = [
         jc.Bar(g.good_name or "Unnamed goods", g.profit, jv.money(g.profit, signed=True))
         for g in found.by_good
@@ -328,14 +331,14 @@ async def trade(
                 Cell(t.good_name or "goods"),
                 Cell(jv.money(t.total or 0.0), numeric=True),
                 Cell(t.shop_name or t.place_name or "—"),
-                _session(t),
+                _session(t, reader),
             ]
             for t in found.items
         ],
     )
     return _render(
         request,
-        state,
+        reader,
         ("Trade", "What you bought and sold, and what it earned."),
         [goods, days, trades],
         (cursor, found.next_cursor),
@@ -343,10 +346,9 @@ async def trade(
 
 
 @router.get("/journey/lives")
-async def lives(
-    request: Request, state: State, token: Token, cursor: str | None = Cursor
-) -> Response:
-    found, combat = await _both(state, token, cursor)
+@router.get("/u/{handle}/journey/lives")
+async def lives(request: Request, reader: Reader, cursor: str | None = Cursor) -> Response:
+    found, combat = await _both(reader, cursor)
     causes = jv.death_causes(combat)
     longest = max((life.seconds or 0.0 for life in found.items), default=0.0)
     counts = [("Deaths", present.count(combat.deaths))]
@@ -381,22 +383,22 @@ async def lives(
                     else "alive when the session ended"
                 ),
                 Cell(life.place_name or "—"),
-                _session(life),
+                _session(life, reader),
             ]
             for life in found.items
         ],
     )
     return _render(
         request,
-        state,
+        reader,
         ("Lives", "Each life from spawn to death, and what ended it."),
         [deaths, table],
         (cursor, found.next_cursor),
     )
 
 
-async def _both(state: State, token: str, cursor: str | None) -> tuple[m.LifePageOut, m.CombatOut]:
+async def _both(reader: JourneyReader, cursor: str | None) -> tuple[m.LifePageOut, m.CombatOut]:
     return await asyncio.gather(
-        state.api.journey(token, "/lives", m.LifePageOut, limit=PAGE, cursor=cursor),
-        state.api.journey(token, "/combat", m.CombatOut, limit=1),
+        reader.view("/lives", m.LifePageOut, limit=PAGE, cursor=cursor),
+        reader.view("/combat", m.CombatOut, limit=1),
     )
