@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-RANGES = (7, 30, 90, 365)  # the profile's chart ranges
 DEFAULT_DAYS = 30
 # The dashboard's windows in days; None is all time (`?days=all`).
 WINDOWS: tuple[int | None, ...] = (1, 7, 30, 90, None)

@@ -323,47 +323,16 @@ class ApiClient:
     async def shared_with_me(self, token: str) -> m.SharedWithMeOut:
         return await self._get(m.SharedWithMeOut, "/v1/me/shared-with-me", token=token)
 
-    # -- sharing: another player's stats ------------------------------------------------------
-    # A handle that is unknown or not shared with the caller is the same 404 `not_found` (the
-    # code the API also gives a route it lacks, so it arrives as `ApiEndpointMissing`).
+    # -- sharing: another player's summary ----------------------------------------------------
+    # A handle that is unknown or not shared with the caller is the same 404 `stats_not_found`.
     async def user_summary(self, token: str, handle: str) -> m.SummaryOut:
         return await self._get(m.SummaryOut, "/v1/u/{handle}/summary", token=token, handle=handle)
-
-    async def user_timeline(self, token: str, handle: str, *, days: int) -> m.TimelineOut:
-        return await self._get(
-            m.TimelineOut,
-            "/v1/u/{handle}/timeline",
-            token=token,
-            params={"days": days},
-            handle=handle,
-        )
-
-    async def user_stats(self, token: str, handle: str) -> m.StatsOverviewOut:
-        return await self._get(
-            m.StatsOverviewOut, "/v1/u/{handle}/stats", token=token, handle=handle
-        )
 
     # Public profiles take no token; the API rate-limits them per client IP, so the browser's
     # address goes along as on the auth calls.
     async def public_summary(self, handle: str, *, client_ip: str | None) -> m.SummaryOut:
         return await self._get(
             m.SummaryOut, "/v1/public/{handle}/summary", client_ip=client_ip, handle=handle
-        )
-
-    async def public_timeline(
-        self, handle: str, *, days: int, client_ip: str | None
-    ) -> m.TimelineOut:
-        return await self._get(
-            m.TimelineOut,
-            "/v1/public/{handle}/timeline",
-            client_ip=client_ip,
-            params={"days": days},
-            handle=handle,
-        )
-
-    async def public_stats(self, handle: str, *, client_ip: str | None) -> m.StatsOverviewOut:
-        return await self._get(
-            m.StatsOverviewOut, "/v1/public/{handle}/stats", client_ip=client_ip, handle=handle
         )
 
     # -- organisations -------------------------------------------------------------------------

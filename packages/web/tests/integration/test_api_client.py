@@ -193,6 +193,35 @@ def test_the_browsers_address_is_what_the_api_rate_limits(
         server.stop()
 
 
+def test_public_profiles_are_rate_limited_by_the_browsers_address(
+    key_file: Path, tmp_path: Path, uvicorn_thread: Any
+) -> None:
+    """A public journey takes no token: the API limits it per forwarded client address."""
+    settings = ApiSettings(
+        data_dir=tmp_path / "api",
+        database_url=f"sqlite:///{tmp_path / 'api.db'}",
+        jwt_key_file=key_file,
+        public_rate_per_minute=2,
+        trust_forwarded_for=True,
+    )
+    server = uvicorn_thread(create_api(settings, authorizer=MemoryAuthorizer())).start()
+    try:
+        public = lambda ip: lambda c: c.journey(None, "", m.OverviewOut, handle="Nobody",  # noqa: E731 - a curried call reads best here
+                                                client_ip=ip)  # fmt: skip
+        for _ in range(2):
+            with pytest.raises(ApiError) as unknown:
+                run(server.url, public("198.51.100.1"))
+            assert (unknown.value.status, unknown.value.code) == (404, "stats_not_found")
+        with pytest.raises(ApiRateLimited) as limited:
+            run(server.url, public("198.51.100.1"))
+        assert limited.value.retry_after is not None
+        with pytest.raises(ApiError) as other:  # another browser: its own budget
+            run(server.url, public("198.51.100.2"))
+        assert other.value.status == 404
+    finally:
+        server.stop()
+
+
 def test_metrics_label_calls_by_path_template_and_status(api_url: str, stack: Stack) -> None:
     pilot = sign_up_via_api(stack)
     metrics = WebMetrics()
@@ -265,17 +294,28 @@ def test_sharing_visibility_and_reading_another_players_stats(
     owner, friend = sign_up_via_api(stack), sign_up_via_api(stack)
     ingest(stack, owner.token, owner.handle, envelopes_for(owner.handle, seed=7))
     assert run(api_url, lambda c: c.visibility(owner.token)).public is False
+    own = run(api_url, lambda c: c.journey(owner.token, "", m.OverviewOut))
+    total = run(api_url, lambda c: c.summary(owner.token)).total
+
+    def overview(token: str | None, client_ip: str | None = None) -> m.OverviewOut:
+        return run(
+            api_url,
+            lambda c: c.journey(token, "", m.OverviewOut, handle=owner.handle, client_ip=client_ip),
+        )
+
     with pytest.raises(ApiError) as hidden:  # not an ApiEndpointMissing: the route exists
-        run(api_url, lambda c: c.public_stats(owner.handle, client_ip=None))
+        overview(None)
     assert (hidden.value.status, hidden.value.code) == (404, "stats_not_found")
     assert not isinstance(hidden.value, ApiEndpointMissing)
     assert run(api_url, lambda c: c.set_visibility(owner.token, True)).public is True
-    public = run(api_url, lambda c: c.public_stats(owner.handle, client_ip="203.0.113.5"))
-    assert public.total_events > 0
+    assert overview(None, client_ip="203.0.113.5").totals == own.totals
     summary = run(api_url, lambda c: c.public_summary(owner.handle, client_ip=None))
-    assert (summary.claimed_handle, summary.total) == (owner.handle, public.total_events)
-    timeline = run(api_url, lambda c: c.public_timeline(owner.handle, days=7, client_ip=None))
-    assert (timeline.days, len(timeline.buckets)) == (7, 7)
+    assert (summary.claimed_handle, summary.total) == (owner.handle, total)
+    sessions = run(
+        api_url,
+        lambda c: c.journey(None, "/sessions", m.SessionPageOut, handle=owner.handle, limit=7),
+    ).sessions
+    assert sessions
     run(api_url, lambda c: c.set_visibility(owner.token, False))
 
     share = run(api_url, lambda c: c.share(owner.token, friend.handle.lower()))
@@ -284,11 +324,13 @@ def test_sharing_visibility_and_reading_another_players_stats(
     assert [s.recipient_handle for s in mine.shares] == [friend.handle]
     theirs = run(api_url, lambda c: c.shared_with_me(friend.token)).shares
     assert [(s.owner_handle, s.via_org) for s in theirs] == [(owner.handle, None)]
-    stats = run(api_url, lambda c: c.user_stats(friend.token, owner.handle))
-    assert stats.total_events == public.total_events
-    assert run(api_url, lambda c: c.user_summary(friend.token, owner.handle)).total > 0
-    days = run(api_url, lambda c: c.user_timeline(friend.token, owner.handle, days=30))
-    assert sum(b.count for b in days.buckets) > 0
+    assert overview(friend.token).totals == own.totals
+    assert run(api_url, lambda c: c.user_summary(friend.token, owner.handle)).total == total
+    shared = run(
+        api_url,
+        lambda c: c.journey(friend.token, "/sessions", m.SessionPageOut, handle=owner.handle),
+    ).sessions
+    assert [s.session_id for s in shared[: len(sessions)]] == [s.session_id for s in sessions]
 
     for handle, code in [
         ("Nobody", "recipient_not_found"),
@@ -302,8 +344,11 @@ def test_sharing_visibility_and_reading_another_players_stats(
         run(api_url, lambda c: c.unshare(owner.token, friend.handle))
     assert gone.value.code == "share_not_found"
     with pytest.raises(ApiError) as hidden_again:
-        run(api_url, lambda c: c.user_stats(friend.token, owner.handle))
+        overview(friend.token)
     assert hidden_again.value.status == 404
+    with pytest.raises(ApiError) as unknown:  # an unknown handle: the same 404
+        run(api_url, lambda c: c.journey(friend.token, "", m.OverviewOut, handle="Nobody"))
+    assert (unknown.value.status, unknown.value.code) == (404, hidden_again.value.code)
 
 
 @pytest.mark.parametrize("authorizer", [MemoryAuthorizer()])
@@ -346,22 +391,23 @@ def test_without_spicedb_sharing_is_unavailable_not_the_api(api_url: str, stack:
     assert (off.value.status, off.value.code) == (503, "spicedb_unavailable")
     assert "SpiceDB" in off.value.detail
     with pytest.raises(SharingUnavailable):
-        run(api_url, lambda c: c.public_stats(pilot.handle, client_ip=None))
+        run(api_url, lambda c: c.journey(None, "", m.OverviewOut, handle=pilot.handle))
     assert run(api_url, lambda c: c.me(pilot.token)).claimed_handle == pilot.handle
 
 
 def test_a_path_segment_never_walks_to_another_route(api_url: str, stack: Stack) -> None:
     pilot = sign_up_via_api(stack)
     metrics = WebMetrics()
+    overview = lambda handle: lambda c: c.journey(pilot.token, "", m.OverviewOut, handle=handle)  # noqa: E731 - a curried call reads best here
     for bad in ("..", ".", ""):
         with pytest.raises(ApiError) as refused:
-            run(api_url, lambda c, b=bad: c.user_stats(pilot.token, b), metrics)
+            run(api_url, overview(bad), metrics)
         assert refused.value.code == "invalid_request"
     with pytest.raises(ApiError) as slashed:  # sent, encoded: one segment the API refuses
-        run(api_url, lambda c: c.user_stats(pilot.token, "../me"), metrics)
+        run(api_url, overview("../me"), metrics)
     assert slashed.value.status in (404, 422)
     text = generate_latest(metrics.registry).decode()
-    assert 'endpoint="/v1/u/{handle}/stats"' in text
+    assert 'endpoint="/v1/u/{handle}/journey"' in text
     assert "unreachable" not in text
 
 
