@@ -77,7 +77,8 @@ bench-client: sync
 bench-audit: sync
 	$(UV) run python scripts/bench_audit.py
 
-# Dashboard render time for a player with 1,000,000 events on PostgreSQL (see docs/benchmarks.md).
+# The journey dashboard and a session page for a player with 1,000,000 events, against each API
+# read they make (issue 15; see docs/benchmarks.md).
 bench-web: sync
 	$(UV) run python scripts/bench_web.py
 
