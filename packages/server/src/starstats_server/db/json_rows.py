@@ -39,7 +39,7 @@ def _from_rows(table: sa.Table, names: tuple[str, ...]) -> str:
     typed = ", ".join(f'"{n}" {table.c[n].type.compile(dialect=_PG)}' for n in names)
     listed = ", ".join(f'"{n}"' for n in names)
     # Names of our own tables' columns only; every value goes in the rows parameter.
-    return f"SELECT {listed} FROM jsonb_to_recordset(CAST({{rows}} AS jsonb)) AS r({typed})"  # noqa: S608
+    return f"SELECT {listed} FROM jsonb_to_recordset(CAST({{rows}} AS jsonb)) AS r({typed})"  # noqa: S608  # nosec B608
 
 
 @cache
@@ -47,8 +47,9 @@ def _insert_sql(table: sa.Table, names: tuple[str, ...], sets: tuple[tuple[str, 
     listed = ", ".join(f'"{n}"' for n in names)
     key = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
     update = ", ".join(f'"{n}" = {e}' for n, e in sets)
+    # As above: our own table and column names; the values are in the rows parameter.
     return (
-        f"INSERT INTO {table.name} ({listed}) {_from_rows(table, names)}"
+        f"INSERT INTO {table.name} ({listed}) {_from_rows(table, names)}"  # nosec B608
         f" ON CONFLICT ({key}) DO UPDATE SET {update}"
     )
 
@@ -59,7 +60,7 @@ def _update_sql(table: sa.Table, names: tuple[str, ...]) -> str:
     sets = ", ".join(f'"{n}" = r."{n}"' for n in names if n not in key)
     match = " AND ".join(f'{table.name}."{n}" = r."{n}"' for n in key)
     rows = _from_rows(table, names)
-    return f"UPDATE {table.name} SET {sets} FROM ({rows}) AS r WHERE {match}"  # noqa: S608 - as above
+    return f"UPDATE {table.name} SET {sets} FROM ({rows}) AS r WHERE {match}"  # noqa: S608  # nosec B608 - as above
 
 
 @cache
