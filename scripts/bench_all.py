@@ -41,7 +41,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -800,6 +801,28 @@ def _tee(source: IO[bytes], prefix: str, log: IO[bytes], last: list[str]) -> Non
         sys.stderr.flush()
 
 
+@contextmanager
+def _interruptible_children() -> Iterator[None]:
+    """While a benchmark is started: SIGINT neither ignored nor blocked here, so the child
+    does not inherit either (an ignored SIGINT survives exec, and a child Python then
+    installs no KeyboardInterrupt). `_stop` relies on SIGINT to let a benchmark clean up;
+    a runner started with SIGINT ignored (nohup, some CI shells) would otherwise wait out
+    its whole grace. Only the main thread may change handlers; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    handler = signal.getsignal(signal.SIGINT)
+    if handler is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if handler is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """SIGINT to the benchmark's process group (its clean-up runs), SIGKILL if it lingers."""
     for sig, grace in ((signal.SIGINT, 60.0), (signal.SIGKILL, 10.0)):
@@ -843,13 +866,14 @@ def run_one(bench: Bench, flags: Sequence[str], out: Path, timeout: float | None
     last: list[str] = []
     timed_out = False
     with log_path.open("wb") as log, (out / f"{bench.name}.stdout").open("w+b") as stdout:
-        process = subprocess.Popen(  # noqa: S603 - our interpreter running our own script
-            command,
-            cwd=REPO,
-            stdout=stdout,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group: a timeout stops all of it
-        )
+        with _interruptible_children():
+            process = subprocess.Popen(  # noqa: S603 - our interpreter running our own script
+                command,
+                cwd=REPO,
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # its own process group: a timeout stops all of it
+            )
         assert process.stderr is not None
         tee = threading.Thread(
             target=_tee, args=(process.stderr, f"[{bench.name}]", log, last), daemon=True
