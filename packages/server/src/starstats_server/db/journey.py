@@ -14,10 +14,8 @@ The functions take a synchronous `Connection` so the migration, the CLI and inge
 under the handle's sequence lock, after inserting the batch's rows.
 """
 
-import gc
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from functools import cache
@@ -31,6 +29,7 @@ from starstats_core.events.base import BaseEvent
 from starstats_core.journey import Fact, JourneyFold, Session, state
 from starstats_core.journey.fold import RELEVANT_TYPES
 from starstats_server.db import journey_derived, journey_write
+from starstats_server.db.collector import collector_paused
 from starstats_server.db.tables import (
     events,
     journey_facts,
@@ -272,7 +271,9 @@ def record_batch(conn: sa.Connection, handle: str, items: list[New]) -> None:
         _refold(conn, handle, _containing_start(conn, handle, items[0].key), items[-1].key)
         return
     writer = journey_write.Writer(conn, handle)
-    with _collector_paused():
+    # On PostgreSQL nothing in this block waits (the rows are sent after it); on SQLite the
+    # queued writes run inside it, so other requests may run meanwhile without collections.
+    with collector_paused():
         # The open facts as the last batch stored them (copies: the fold goes on changing
         # the facts themselves).
         stored = {
@@ -295,24 +296,6 @@ def record_batch(conn: sa.Connection, handle: str, items: list[New]) -> None:
         del closed, fold
     writer.merge(missions)
     writer.flush()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keep the cyclic garbage collector from running inside the fold and the making of its
-    rows (services/ingest.py pauses it while decoding, for the same reason): a batch makes
-    ~10,000 short-lived containers (facts, rows, their dicts) that reference counting frees
-    when the batch is written, and collections in the middle promote them towards the
-    oldest generation, whose full collections walk the server's whole heap. On PostgreSQL
-    nothing in the block waits (the rows are sent after it); on SQLite the queued writes run
-    inside it, so other requests may run meanwhile, without collections for that long."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _containing_start(conn: sa.Connection, handle: str, key: Key) -> Key | None:

@@ -9,13 +9,11 @@ recorded as `ingest.batch_processed` in the audit log in the same transaction, a
 statement (the chain's tail lock is then held only for that insert and the commit).
 """
 
-import gc
 import json
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, NamedTuple, NoReturn
 from uuid import UUID
@@ -33,6 +31,7 @@ from starstats_server.audit.actions import AuditAction
 from starstats_server.audit.store import Actor
 from starstats_server.auth.tokens import Principal
 from starstats_server.db import bulk, journey, rollups
+from starstats_server.db.collector import collector_paused
 from starstats_server.errors import (
     BadRequest,
     Forbidden,
@@ -196,25 +195,6 @@ def classify(
 
 
 # -- the use case -----------------------------------------------------------------------------
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Keep the cyclic garbage collector from running inside one CPU-only step.
-
-    Decoding a batch of 1,000 envelopes allocates ~9,000 short-lived containers (models,
-    dicts) that reference counting frees at the end of the step. Collections triggered in the
-    middle of it promote them all towards the oldest generation, and every ~100,000 promoted
-    objects cost a full collection of the whole heap (~90 ms in the server, measured by
-    scripts/bench_ingest.py). Nothing awaits in between, so no other request runs meanwhile.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class _Prepared(NamedTuple):
     """A decoded, checked batch: only what the transaction needs. The validated models are
     gone by then, so batches waiting on the database hold no containers for the garbage
@@ -321,7 +301,7 @@ async def _store(
 async def ingest(state: AppState, principal: Principal, body: bytes) -> IngestResponse:
     """Store one batch for the token's handle (see the module docstring)."""
     began = time.perf_counter()
-    with _collector_paused():
+    with collector_paused():
         batch = prepare_batch(state, principal, body)
     async with state.audit.transaction() as tx:
         result = await _store(
