@@ -19,7 +19,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -28,10 +28,6 @@ from benchlib import latency_figures
 
 WARMUP_CALLS = 10
 # The page code's constants (pages/dashboard.py, pages/journey.py, activity.py).
-SESSIONS_SHOWN = 8
-HEATMAP_DAYS = 53 * 7 + 7
-YEAR_SESSIONS = 500
-CONTRACTS = 500
 EVENTS_PAGE = 25
 SESSIONS_PAGE = 20
 
@@ -52,41 +48,16 @@ def _fixed(**values: Any) -> Params:
     return lambda _now: dict(values)
 
 
-def _since(days: int, **values: Any) -> Params:
-    # The web client sends a datetime as `isoformat()` (api.py, ApiClient.journey).
-    return lambda now: {**values, "since": (now - timedelta(days=days)).isoformat()}
-
-
 def dashboard_reads(days: int | None) -> list[Read]:
-    """The twelve reads of `GET /dashboard?days=<days>` (None: `?days=all`), no filters."""
-
-    def window(**values: Any) -> Params:
-        return _fixed(**values) if days is None else _since(days, **values)
-
+    """The four reads of `GET /dashboard?days=<days>` (None: `?days=all`), no filters: the
+    journey at a glance (everything the journey cards show), and the activity stream's."""
     label = "all time" if days is None else f"{days} d"
-    overview = _fixed() if days is None else _fixed(days=days)
-    journey = "/v1/me/journey"
+    window = _fixed() if days is None else _fixed(days=days)
     return [
         Read("api /v1/auth/me", "/v1/auth/me", _fixed()),
         Read("api /v1/me/summary (baseline)", "/v1/me/summary", _fixed()),
-        Read(f"api journey overview, {label}", journey, overview),
-        Read("api journey/sessions limit 8", f"{journey}/sessions", _fixed(limit=SESSIONS_SHOWN)),
-        Read(
-            "api journey/sessions, a year, limit 500",
-            f"{journey}/sessions",
-            _since(HEATMAP_DAYS, limit=YEAR_SESSIONS),
-        ),
+        Read(f"api journey/glance, {label}", "/v1/me/journey/glance", window),
         Read("api /v1/me/events limit 25", "/v1/me/events", _fixed(limit=EVENTS_PAGE)),
-        Read(f"api journey/places limit 1, {label}", f"{journey}/places", window(limit=1)),
-        Read(f"api journey/ships limit 1, {label}", f"{journey}/ships", window(limit=1)),
-        Read(
-            f"api journey/contracts limit 500, {label}",
-            f"{journey}/contracts",
-            window(limit=CONTRACTS),
-        ),
-        Read(f"api journey/trades limit 1, {label}", f"{journey}/trades", window(limit=1)),
-        Read(f"api journey/combat limit 1, {label}", f"{journey}/combat", window(limit=1)),
-        Read("api journey/records", f"{journey}/records", _fixed()),
     ]
 
 

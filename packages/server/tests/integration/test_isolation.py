@@ -507,7 +507,7 @@ def probe_my_journey_session(w: Iso) -> None:
     assert nobody.json() == response.json()
 
 
-_JOURNEY_VIEWS = ("", "/sessions", "/places", "/legs", "/ships", "/lives", "/combat",
+_JOURNEY_VIEWS = ("", "/glance", "/sessions", "/places", "/legs", "/ships", "/lives", "/combat",
                   "/contracts", "/trades", "/records")  # fmt: skip
 _JOURNEY_PROBES: dict[str, Probe] = {
     **{f"GET /v1/me/journey{v}": _my_read(f"/v1/me/journey{v}") for v in _JOURNEY_VIEWS},

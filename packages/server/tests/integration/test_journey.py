@@ -1,6 +1,6 @@
 """Journey facts kept at ingest (db/journey.py) on both databases: whatever order batches
 arrive in, replayed or concurrent, the stored facts equal a rebuild from the stored events
-and core's fold of the same events; migration 0008 fills them for events stored before it;
+and core's fold of the same events; migration 0009 fills them for events stored before it;
 the sums without a window (journey_sums, journey_missions) equal those of the days; account
 deletion removes them; and every `/v1/me/journey*` view reads them."""
 
@@ -82,6 +82,8 @@ async def _read(url: str, handle: str) -> dict[str, Any]:
                         journey_missions.c.mission_id,
                         journey_missions.c.first_at,
                         journey_missions.c.data,
+                        journey_missions.c.contract_kind,
+                        journey_missions.c.outcome,
                     )
                     .where(journey_missions.c.handle == handle)
                     .order_by(journey_missions.c.mission_id)
@@ -225,9 +227,10 @@ def test_concurrent_batches_give_the_same_facts(
     assert_equal_to_a_rebuild(db_url, bob.handle.lower())
 
 
-def test_migration_0008_folds_the_events_stored_before_it(empty_db_url: str) -> None:
+def test_migration_0009_folds_the_events_stored_before_it(empty_db_url: str) -> None:
     """Events stored under 0006 and under 0007 (with a journey row that 0007-era ingest might
-    have left) are folded by 0008, its new tables included, as a rebuild folds them."""
+    have left) are folded by 0009, the tables and columns of 0008 and 0009 included, as a
+    rebuild folds them."""
     envelopes = synth_envelopes("Veteran", seed=29, sessions=3, start=START)
     rows = _rows("veteran", envelopes, 1)
     old, newer = rows[: len(rows) // 2], rows[len(rows) // 2 :]
@@ -259,6 +262,9 @@ def test_migration_0008_folds_the_events_stored_before_it(empty_db_url: str) -> 
     assert len(kept["sessions"]) == 3
     assert kept["sums"]
     assert kept["missions"]
+    # Each mission's kind and outcome columns are its merged run's.
+    for _id, _at, data, kind, outcome in kept["missions"]:
+        assert (kind, outcome) == (json.loads(data)["contract_kind"], json.loads(data)["outcome"])
     assert not [v for v in kept["values"] if v[1] == "stale"]
 
 

@@ -37,7 +37,7 @@ _tracer = trace.get_tracer("starstats_web.api")
 # A gateway in front of the API answering for it, or the API's own "database unavailable".
 _UNAVAILABLE = frozenset({502, 503, 504})
 JOURNEY_VIEWS = frozenset(
-    {"", "/sessions", "/places", "/legs", "/ships", "/lives", "/combat", "/contracts"}
+    {"", "/glance", "/sessions", "/places", "/legs", "/ships", "/lives", "/combat", "/contracts"}
     | {"/trades", "/records"}
 )
 

@@ -56,9 +56,63 @@ class CauseCount(BaseModel):
     count: Annotated[int, Field(title="Count")]
 
 
+class CombatSummaryOut(BaseModel):
+    deaths: Annotated[int, Field(title="Deaths")]
+    deaths_by_cause: Annotated[list[CauseCount], Field(title="Deaths By Cause")]
+    kills: Annotated[int | None, Field(title="Kills")]
+    kills_logged: Annotated[bool, Field(title="Kills Logged")]
+    note: Annotated[str, Field(title="Note")]
+    vehicle_kills: Annotated[int | None, Field(title="Vehicle Kills")]
+
+
+class ContractKindOut(BaseModel):
+    abandoned: Annotated[int, Field(title="Abandoned")]
+    completed: Annotated[int, Field(title="Completed")]
+    failed: Annotated[int, Field(title="Failed")]
+    in_progress: Annotated[int, Field(title="In Progress")]
+    """
+    No outcome logged yet.
+    """
+    kind: Annotated[str, Field(title="Kind")]
+    """
+    The contract kind (hauling, bounty_hunting, …, other).
+    """
+    other: Annotated[int, Field(title="Other")]
+    """
+    Withdrawn or expired.
+    """
+
+
+class ContractsSummaryOut(BaseModel):
+    abandoned: Annotated[int, Field(title="Abandoned")]
+    accepted: Annotated[int, Field(title="Accepted")]
+    by_kind: Annotated[list[ContractKindOut], Field(title="By Kind")]
+    """
+    Outcomes per kind of the missions first taken in the window (each once, with its last outcome),
+    most first.
+    """
+    completed: Annotated[int, Field(title="Completed")]
+    completion_rate: Annotated[float | None, Field(title="Completion Rate")]
+    """
+    completed ÷ (completed + failed + abandoned); null with none of them.
+    """
+    failed: Annotated[int, Field(title="Failed")]
+
+
 class DayCountOut(BaseModel):
     count: Annotated[int, Field(title="Count")]
     date: Annotated[date_aliased, Field(title="Date")]
+
+
+class DayOut(BaseModel):
+    day: Annotated[date_aliased, Field(title="Day")]
+    """
+    A UTC day.
+    """
+    seconds: Annotated[float, Field(title="Seconds")]
+    """
+    Time played that day.
+    """
 
 
 class DeathFact(BaseModel):
@@ -675,6 +729,17 @@ class TradesOut(BaseModel):
     spent: Annotated[float, Field(title="Spent")]
 
 
+class TradesSummaryOut(BaseModel):
+    by_good: Annotated[list[GoodOut], Field(title="By Good")]
+    earned: Annotated[float, Field(title="Earned")]
+    goods: Annotated[int, Field(title="Goods")]
+    """
+    Goods traded in the window (`by_good` lists the top 100).
+    """
+    profit: Annotated[float, Field(title="Profit")]
+    spent: Annotated[float, Field(title="Spent")]
+
+
 class TypeCountOut(BaseModel):
     count: Annotated[int, Field(title="Count")]
     event_type: Annotated[str, Field(title="Event Type")]
@@ -780,6 +845,11 @@ class ContractRunOut(BaseModel):
 class ContractsOut(BaseModel):
     abandoned: Annotated[int, Field(title="Abandoned")]
     accepted: Annotated[int, Field(title="Accepted")]
+    by_kind: Annotated[list[ContractKindOut], Field(title="By Kind")]
+    """
+    Outcomes per kind of the missions first taken in the window (each once, with its last outcome),
+    most first.
+    """
     completed: Annotated[int, Field(title="Completed")]
     completion_rate: Annotated[float | None, Field(title="Completion Rate")]
     """
@@ -929,6 +999,33 @@ class SummaryOut(BaseModel):
     by_type: Annotated[list[TypeCountOut], Field(title="By Type")]
     claimed_handle: Annotated[str, Field(title="Claimed Handle")]
     total: Annotated[int, Field(title="Total")]
+
+
+class GlanceOut(BaseModel):
+    combat: CombatSummaryOut
+    contracts: ContractsSummaryOut
+    overview: OverviewOut
+    places: Annotated[list[PlaceOut], Field(title="Places")]
+    """
+    Time per place in the window: the top 8.
+    """
+    play_by_day: Annotated[list[DayOut], Field(title="Play By Day")]
+    """
+    Time played per UTC day over the last 378 days (days with play only).
+    """
+    recent_sessions: Annotated[list[SessionFact], Field(title="Recent Sessions")]
+    """
+    The newest sessions (8).
+    """
+    records: RecordsOut
+    ships: Annotated[list[ShipOut], Field(title="Ships")]
+    """
+    Time per ship in the window: the top 8.
+    """
+    trades: TradesSummaryOut
+    """
+    The window's trade sums; `by_good`: top 8.
+    """
 
 
 class OrgListOut(BaseModel):

@@ -3,10 +3,10 @@ heatmap, contracts by kind, records and deaths in words, and a session's story a
 as the very text `starstats-client journey --format text` prints. Pure: no I/O.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from starstats_core import names
@@ -42,29 +42,13 @@ def parse_at(text: str | None) -> datetime | None:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def play_by_day(sessions: Iterable[m.SessionFact]) -> dict[date, float]:
-    """Seconds played per UTC day; a session past midnight counts on both days."""
-    days: defaultdict[date, float] = defaultdict(float)
-    for session in sessions:
-        start = parse_at(session.started_at)
-        if start is None or not session.seconds:
-            continue
-        end = start + timedelta(seconds=session.seconds)
-        while start < end:
-            midnight = datetime.combine(start.date() + timedelta(days=1), datetime.min.time(), UTC)
-            part = min(end, midnight)
-            days[start.date()] += (part - start).total_seconds()
-            start = part
-    return dict(days)
-
-
 def session_title(session: m.SessionFact) -> str:
     """`Session of 7 Dec 2026, 18:58 UTC`."""
     at = parse_at(session.started_at)
     return "Session of " + (f"{present.day(at)}, {at:%H:%M} UTC" if at else "an unknown day")
 
 
-def death_causes(combat: m.CombatOut) -> list[tuple[str, int]]:
+def death_causes(combat: m.CombatSummaryOut | m.CombatOut) -> list[tuple[str, int]]:
     return [(CAUSES.get(c.cause or "unknown", "Other"), c.count) for c in combat.deaths_by_cause]
 
 
@@ -82,27 +66,13 @@ class KindRow:
         return f"{self.completed / ended:.0%}" if ended else "—"
 
 
-def contracts_by_kind(items: Sequence[m.ContractRunOut]) -> list[KindRow]:
-    """Outcomes per contract kind, most contracts first."""
-    counts: dict[str, Counter[str]] = {}
-    for item in items:
-        counts.setdefault(item.contract_kind or "other", Counter())[
-            item.outcome or "in_progress"
-        ] += 1
-    rows = [
-        KindRow(
-            kind.replace("_", " ").capitalize(),
-            c["completed"],
-            c["failed"],
-            c["abandoned"],
-            sum(
-                n for outcome, n in c.items() if outcome not in ("completed", "failed", "abandoned")
-            ),
-        )
-        for kind, c in counts.items()
-    ]
-    rows.sort(key=lambda r: -(r.completed + r.failed + r.abandoned + r.open))
-    return rows[:CONTRACT_KINDS_SHOWN]
+def contract_kinds(rows: Sequence[m.ContractKindOut]) -> list[KindRow]:
+    """The API's outcomes per contract kind (most missions first) in words."""
+    return [
+        KindRow(r.kind.replace("_", " ").capitalize(), r.completed, r.failed, r.abandoned,
+                r.in_progress)
+        for r in rows[:CONTRACT_KINDS_SHOWN]
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The journey's answers shaped for pages: play time split at midnight, contracts by kind,
-records in words, and a session's story as rows that say what the copied text says."""
+"""The journey's answers shaped for pages: contracts by kind, records in
+words, and a session's story as rows that say what the copied text says."""
 
 from datetime import date
 from typing import Any
@@ -25,25 +25,19 @@ def session(**changes: Any) -> m.SessionFact:
     return m.SessionFact.model_validate({**fields, **changes})
 
 
-def test_a_session_past_midnight_counts_on_both_days() -> None:
-    days = jv.play_by_day([session(), session(started_at=None), session(seconds=0.0)])
-    assert days == {date(2026, 5, 2): 1800.0, date(2026, 5, 3): 3600.0}
+def test_contract_kinds_read_in_words_with_their_completion_rate() -> None:
+    def kind(name: str, **counts: int) -> m.ContractKindOut:
+        zero = dict.fromkeys(("completed", "failed", "abandoned", "other", "in_progress"), 0)
+        return m.ContractKindOut.model_validate({"kind": name, **zero, **counts})
 
-
-def test_contracts_are_counted_by_kind_with_their_completion_rate() -> None:
-    def run(kind: str, outcome: str) -> m.ContractRunOut:
-        return m.ContractRunOut.model_validate(
-            {"n": 1, "session_id": "s1", "started_at": None, "sessions": ["s1"],
-             "contract_kind": kind, "outcome": outcome}
-        )  # fmt: skip
-
-    rows = jv.contracts_by_kind(
-        [run("hauling", "completed"), run("hauling", "failed"), run("hauling", "in_progress"),
-         run("bounty_hunting", "completed")]
+    rows = jv.contract_kinds(
+        [kind("hauling", completed=1, failed=1, in_progress=1),
+         kind("bounty_hunting", completed=1), kind("other", other=2)]
     )  # fmt: skip
     assert [(r.kind, r.completed, r.failed, r.open, r.rate) for r in rows] == [
         ("Hauling", 1, 1, 1, "50%"),
         ("Bounty hunting", 1, 0, 0, "100%"),
+        ("Other", 0, 0, 0, "—"),  # withdrawn or expired only: no rate to give
     ]
 
 

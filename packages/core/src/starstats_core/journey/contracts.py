@@ -19,6 +19,8 @@ from starstats_core.journey.facts import Contract, Objective
 from starstats_core.journey.instants import instant, span
 
 SETTLE_SECONDS = 60.0
+# `Contracts.first_ended` when not known: any run may be past its wait.
+_ANY = float("-inf")
 
 _HUD_OUTCOMES = {
     "contract_complete": "completed",
@@ -98,7 +100,15 @@ def _banner_text(text: str) -> str | None:
 class Contracts:
     """The contract runs of one session, by mission id."""
 
-    __slots__ = ("ctx", "handlers", "objective_missions", "runs", "settling", "ticked_at")
+    __slots__ = (
+        "ctx",
+        "first_ended",
+        "handlers",
+        "objective_missions",
+        "runs",
+        "settling",
+        "ticked_at",
+    )
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -109,6 +119,10 @@ class Contracts:
         # The time of the last tick: a tick at the same time again closes nothing (what it
         # would close, that one did; a run settling since ended at that time).
         self.ticked_at: str | None = None
+        # The earliest instant a settling run ended at (None: no run's end is an instant;
+        # -inf: not known, after a run starts settling or a load, so the next tick looks at
+        # every run and works it out): no run closes before the tick at which this one does.
+        self.first_ended: float | None = _ANY
         self.handlers: dict[str, Callable[[BaseEvent], None]] = {
             "hud_notification": self._hud,
             "mission_start": self._marker,
@@ -150,6 +164,7 @@ class Contracts:
         run.ended_at = self.ctx.at
         run.seconds = span(run.started_at, run.ended_at) if run.accepted_in_session else None
         self.settling.append(run)
+        self.first_ended = _ANY
 
     def _retitle(self, run: Contract) -> None:
         run.contract_kind = contract_kind(run.contract, run.generator, run.title)
@@ -233,6 +248,11 @@ class Contracts:
             return
         self.ticked_at = at
         now = instant(at)
+        first = self.first_ended
+        # `now - ended` is largest for the earliest end (subtraction rounds monotonically):
+        # when that one is not past the wait, none is, and the runs stay as they are.
+        if now is None or first is None or not now - first > SETTLE_SECONDS:
+            return
         keep: list[Contract] = []
         for run in self.settling:
             ended = instant(run.ended_at or "")
@@ -242,6 +262,7 @@ class Contracts:
             else:
                 keep.append(run)
         self.settling = keep
+        self.first_ended = _first_ended(keep)
 
     def close(self) -> None:
         """The session ends: every run closes; one without an outcome stays `in_progress`."""
@@ -251,6 +272,17 @@ class Contracts:
             self.ctx.close(run)
         self.runs.clear()
         self.settling.clear()
+        self.first_ended = None
 
     def open_facts(self) -> list[Contract]:
         return list(self.runs.values())
+
+
+def _first_ended(runs: list[Contract]) -> float | None:
+    """The earliest instant among the runs' ends (None when none is an instant)."""
+    first: float | None = None
+    for run in runs:
+        ended = instant(run.ended_at or "")
+        if ended is not None and (first is None or ended < first):
+            first = ended
+    return first

@@ -234,18 +234,20 @@ class SessionRun:
     def tick(self) -> bool:
         """Run the pending ticks; is any still pending?"""
         at = self.ctx.at
+        lives, contracts, trades = self.lives, self.contracts, self.trades
         # A tick at the time of the last one closes nothing: what it would close, that one
         # did, and whatever became pending since did so at this very time (its wait has not
         # begun). A third of the events share the time of the one before.
         if at != self.ticked_at:
             self.ticked_at = at
-            if self.lives.incap_at is not None:
-                self.lives.tick()
-            if self.contracts.settling:
-                self.contracts.tick()
-            if self.trades.pending:
-                self.trades.tick()
-        return self.ticking()
+            if lives.incap_at is not None:
+                lives.tick()
+            if contracts.settling:
+                contracts.tick()
+            if trades.pending:
+                trades.tick()
+        # `ticking()`, inlined: this runs on every event while anything is pending.
+        return bool(lives.incap_at is not None or contracts.settling or trades.pending)
 
     def release(self) -> None:
         """Drop the handler tables of a closed run. They hold bound methods of the parts

@@ -147,7 +147,9 @@ def merge_missions(batch: json_rows.Batch, handle: str, missions: Iterable[str])
             journey_missions,
             [
                 {"handle": handle, "mission_id": ref, "first_at": at,
-                 "data": None if ref not in merged else json.dumps(merged[ref])}
+                 "data": None if (one := merged.get(ref)) is None else json.dumps(one),
+                 "contract_kind": None if one is None else one["contract_kind"],
+                 "outcome": None if one is None else one["outcome"]}
                 for ref, at in first.items()
             ],
         )  # fmt: skip

@@ -28,6 +28,7 @@ from starstats_server.services.journey_lists import (
 )
 from starstats_server.services.journey_read import (
     Page,
+    connection,
     empty_totals,
     encode,
     fact_page,
@@ -58,7 +59,7 @@ async def overview(state: AppState, handle: str, days: int | None) -> dict[str, 
     windows: list[tuple[datetime | None, datetime | None]] = [(None, None)]
     if since is not None and days is not None:
         windows += [(since, None), (since - timedelta(days=days), since)]
-    async with state.engine.connect() as conn:
+    async with connection(state) as conn:
         found, last = await windows_totals(conn, handle, windows, *_last_seen_columns(handle))
     lifetime = found[0]
     window = lifetime if since is None else found[1]
@@ -112,7 +113,7 @@ def _last_seen(
 
 async def facts(state: AppState, handle: str, kinds: tuple[str, ...], page: Page) -> dict[str, Any]:
     """A page of one kind of fact (or several), newest first."""
-    async with state.engine.connect() as conn:
+    async with connection(state) as conn:
         found, cursor = await fact_page(conn, handle, kinds, page)
     return {"items": found, "next_cursor": cursor}
 
@@ -126,7 +127,7 @@ async def sessions_page(state: AppState, handle: str, page: Page) -> dict[str, A
     )
     if page.cursor is not None:
         query = query.where(key < time_cursor(page.cursor))
-    async with state.engine.connect() as conn:
+    async with connection(state) as conn:
         rows = (
             await conn.execute(
                 query.order_by(c.start_at.desc(), c.session_id.desc()).limit(page.limit + 1)
@@ -141,7 +142,7 @@ async def sessions_page(state: AppState, handle: str, page: Page) -> dict[str, A
 async def session_story(state: AppState, handle: str, session_id: str) -> dict[str, Any]:
     """One session and every fact in it, in time order. 404 `session_not_found`."""
     c, f = journey_sessions.c, journey_facts.c
-    async with state.engine.connect() as conn:
+    async with connection(state) as conn:
         row = (
             await conn.execute(
                 sa.select(c.data).where(c.handle == handle, c.session_id == session_id)

@@ -6,6 +6,7 @@ from journey_missions either way.
 """
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from starstats_server.services.journey_read import (
     MAX_GROUPS,
     Page,
     by_seconds,
+    connection,
     empty_totals,
     encode,
     fact_page,
@@ -28,10 +30,11 @@ from starstats_server.services.journey_read import (
 from starstats_server.state import AppState
 
 
-async def places(state: AppState, handle: str, page: Page) -> dict[str, Any]:
-    """Time and visits per place in the window (whole days), and a page of the trail."""
-    async with state.engine.connect() as conn:
-        sums = by_seconds(await key_sums(conn, handle, "stop", page), MAX_GROUPS)
+async def places(state: AppState, handle: str, page: Page, top: int = MAX_GROUPS) -> dict[str, Any]:
+    """Time and visits per place in the window (whole days; the `top` with the most time),
+    and a page of the trail."""
+    async with connection(state) as conn:
+        sums = by_seconds(await key_sums(conn, handle, "stop", page), top)
         trail, cursor = await fact_page(conn, handle, ("stop",), page)
     summary = []
     for entry in sums:
@@ -45,10 +48,11 @@ async def places(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     return {"places": summary, "stops": trail, "next_cursor": cursor}
 
 
-async def ships(state: AppState, handle: str, page: Page) -> dict[str, Any]:
-    """Time at the controls per ship in the window (whole days), and a page of the stints."""
-    async with state.engine.connect() as conn:
-        sums = by_seconds(await key_sums(conn, handle, "stint", page), MAX_GROUPS)
+async def ships(state: AppState, handle: str, page: Page, top: int = MAX_GROUPS) -> dict[str, Any]:
+    """Time at the controls per ship in the window (whole days; the `top` with the most
+    time), and a page of the stints."""
+    async with connection(state) as conn:
+        sums = by_seconds(await key_sums(conn, handle, "stint", page), top)
         stints, cursor = await fact_page(conn, handle, ("stint",), page)
     summary = [
         {"ship": e.ref, "name": e.labels().get("name") or e.ref,
@@ -58,10 +62,14 @@ async def ships(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     return {"ships": summary, "stints": stints, "next_cursor": cursor}
 
 
-async def combat(state: AppState, handle: str, page: Page) -> dict[str, Any]:
-    """Kills and deaths in the window with the combat totals, and a page of both."""
-    async with state.engine.connect() as conn:
-        totals = await window_totals(conn, handle, page.since, page.until) or empty_totals()
+async def combat(
+    state: AppState, handle: str, page: Page, totals: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Kills and deaths in the window with the combat totals (`totals`: the window's, when
+    the caller has them), and a page of both."""
+    async with connection(state) as conn:
+        if totals is None:
+            totals = await window_totals(conn, handle, page.since, page.until) or empty_totals()
         items, cursor = await fact_page(conn, handle, ("kill", "death"), page)
         causes = await key_sums(conn, handle, "death", page)
     return {
@@ -79,10 +87,13 @@ async def combat(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     }
 
 
-async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
+async def contracts(
+    state: AppState, handle: str, page: Page, totals: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Contracts (one run per mission, merged across sessions, listed by the start of its
     first run) newest first, and the window's outcome counts with the completion rate
-    (completed ÷ completed + failed + abandoned)."""
+    (completed ÷ completed + failed + abandoned; `totals`: the window's, when the caller has
+    them)."""
     f = journey_facts.c
     after: Any = None
     if page.cursor is not None:
@@ -111,8 +122,10 @@ async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
         if after is not None:
             query = query.having(sa.tuple_(first, f.ref) < after)
         order = (first.desc(), f.ref.desc())
-    async with state.engine.connect() as conn:
-        rows = (await conn.execute(query.order_by(*order).limit(page.limit + 1))).all()
+    async with connection(state) as conn:
+        rows: Sequence[Any] = []
+        if page.limit:
+            rows = (await conn.execute(query.order_by(*order).limit(page.limit + 1))).all()
         more = len(rows) > page.limit
         rows = rows[: page.limit]
         merged: dict[str, str | None] = {}
@@ -127,7 +140,9 @@ async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
                 )
             )
             merged = {row[0]: row[1] for row in found.all()}
-        totals = await window_totals(conn, handle, page.since, page.until) or empty_totals()
+        if totals is None:
+            totals = await window_totals(conn, handle, page.since, page.until) or empty_totals()
+        kinds = await contract_kinds(conn, handle, page)
     # A mission the merge names otherwise (data NULL) is left out, as merging here would.
     items = [json.loads(data) for r in rows if (data := merged.get(r[1])) is not None]
     done = (
@@ -140,15 +155,43 @@ async def contracts(state: AppState, handle: str, page: Page) -> dict[str, Any]:
         "abandoned": totals["contracts_abandoned"],
         "accepted": totals["contracts_accepted"],
         "completion_rate": None if not done else round(totals["contracts_completed"] / done, 4),
+        "by_kind": kinds,
         "items": items,
         "next_cursor": cursor,
     }
 
 
-async def trades(state: AppState, handle: str, page: Page) -> dict[str, Any]:
-    """Spent, earned and profit in the window (whole days), per good (the `MAX_GROUPS` with
-    the most aUEC), and a page of the trades."""
-    async with state.engine.connect() as conn:
+_OUTCOMES = ("completed", "failed", "abandoned", "in_progress")
+
+
+async def contract_kinds(conn: AsyncConnection, handle: str, page: Page) -> list[dict[str, Any]]:
+    """Outcomes per contract kind of the missions first taken in the window (each mission
+    once, with its merged outcome: the last one logged), most missions first; withdrawn and
+    expired count as `other`."""
+    m = journey_missions.c
+    rows = await conn.execute(
+        sa.select(m.contract_kind, m.outcome, sa.func.count())
+        .where(
+            m.handle == handle,
+            m.contract_kind.is_not(None),
+            *in_window(m.first_at, page.since, page.until),
+        )
+        .group_by(m.contract_kind, m.outcome)
+    )
+    kinds: dict[str, dict[str, Any]] = {}
+    for kind, outcome, count in rows.all():
+        row = kinds.setdefault(kind, {"kind": kind, **dict.fromkeys(_OUTCOMES, 0), "other": 0})
+        row[outcome if outcome in _OUTCOMES else "other"] += int(count)
+    return sorted(
+        kinds.values(),
+        key=lambda r: (-sum(r[o] for o in (*_OUTCOMES, "other")), r["kind"]),
+    )
+
+
+async def trades(state: AppState, handle: str, page: Page, top: int = MAX_GROUPS) -> dict[str, Any]:
+    """Spent, earned and profit in the window (whole days), per good (the `top` with the most
+    aUEC), and a page of the trades."""
+    async with connection(state) as conn:
         sums = await key_sums(conn, handle, "trade", page)
         items, cursor = await fact_page(conn, handle, ("trade",), page)
     goods: dict[str, dict[str, Any]] = {}
@@ -166,13 +209,13 @@ async def trades(state: AppState, handle: str, page: Page) -> dict[str, Any]:
         else:
             row["earned"] += entry.amount
             row["sells"] += entry.count
-    for row in goods.values():
-        row["spent"], row["earned"] = round(row["spent"], 2), round(row["earned"], 2)
-        row["profit"] = round(row["earned"] - row["spent"], 2)
     spent = round(sum(g["spent"] for g in goods.values()), 2)
     earned = round(sum(g["earned"] for g in goods.values()), 2)
     ranked = sorted(goods.values(), key=lambda g: (-(g["spent"] + g["earned"]), g["good"] or ""))
-    for row in ranked[:MAX_GROUPS]:
+    # Only the goods answered are rounded and named (a player may have traded hundreds).
+    for row in ranked[:top]:
+        row["spent"], row["earned"] = round(row["spent"], 2), round(row["earned"], 2)
+        row["profit"] = round(row["earned"] - row["spent"], 2)
         label = named[row["good"] or ""].labels()
         row["good_name"], row["market"] = label.get("good_name") or "unknown", label.get("market")
     return {
@@ -180,28 +223,44 @@ async def trades(state: AppState, handle: str, page: Page) -> dict[str, Any]:
         "earned": earned,
         "profit": round(earned - spent, 2),
         "goods": len(ranked),
-        "by_good": ranked[:MAX_GROUPS],
+        "by_good": ranked[:top],
         "items": items,
         "next_cursor": cursor,
     }
 
 
+# The records that are a session's: (name, column, unit).
+_SESSION_BESTS = (
+    ("longest_session", "play_seconds", "seconds"),
+    ("most_quantum_legs", "quantum_legs", "legs"),
+    ("most_contracts_completed", "contracts_completed", "contracts"),
+)
+
+
+async def _session_bests(conn: AsyncConnection, handle: str) -> dict[str, Any]:
+    """Each of `_SESSION_BESTS`: the session with the highest value (the earliest of equals),
+    None where no session has one above 0; one statement (a UNION ALL of one row each)."""
+    c = journey_sessions.c
+    parts = [
+        sa.select(sa.literal(name).label("name"), c[column].label("value"), c.session_id,
+                  c.start_at)
+        .where(c.handle == handle, c[column] > 0)
+        .order_by(c[column].desc(), c.start_at)
+        .limit(1)
+        .subquery()
+        for name, column, _unit in _SESSION_BESTS
+    ]  # fmt: skip
+    rows = (await conn.execute(sa.union_all(*(sa.select(p) for p in parts)))).all()
+    found: dict[str, Any] = dict.fromkeys(name for name, _column, _unit in _SESSION_BESTS)
+    units = {name: unit for name, _column, unit in _SESSION_BESTS}
+    for name, value, session_id, at in rows:
+        found[name] = {"value": value, "unit": units[name], "session_id": session_id, "at": at}
+    return found
+
+
 async def records(state: AppState, handle: str) -> dict[str, Any]:
     """The player's bests over the whole history (null where there is none)."""
-    c, f = journey_sessions.c, journey_facts.c
-
-    async def best_session(conn: AsyncConnection, column: Any, unit: str) -> dict[str, Any] | None:
-        row = (
-            await conn.execute(
-                sa.select(column, c.session_id, c.start_at)
-                .where(c.handle == handle, column > 0)
-                .order_by(column.desc(), c.start_at)
-                .limit(1)
-            )
-        ).first()
-        if row is None:
-            return None
-        return {"value": row[0], "unit": unit, "session_id": row[1], "at": row[2]}
+    f = journey_facts.c
 
     async def best_fact(
         conn: AsyncConnection, kind: str, column: Any, unit: str
@@ -219,14 +278,10 @@ async def records(state: AppState, handle: str) -> dict[str, Any]:
         return {"value": row[0], "unit": unit, "session_id": row[1], "at": row[2],
                 "label": row[3].get("good_name") or row[3].get("name")}  # fmt: skip
 
-    async with state.engine.connect() as conn:
-        found = {
-            "longest_session": await best_session(conn, c.play_seconds, "seconds"),
+    async with connection(state) as conn:
+        found = await _session_bests(conn, handle)
+        found |= {
             "longest_life": await best_fact(conn, "life", f.seconds, "seconds"),
-            "most_quantum_legs": await best_session(conn, c.quantum_legs, "legs"),
-            "most_contracts_completed": await best_session(
-                conn, c.contracts_completed, "contracts"
-            ),
             # Sales are the trades with a positive (earned) amount.
             "biggest_sale": await best_fact(conn, "trade", f.amount, "aUEC"),
         }

@@ -1,12 +1,15 @@
-"""What the journey reads share (services/journey.py, journey_lists.py): the page asked
-for, opaque keyset cursors, windows, summed session totals, pages of facts newest first, and
-the sums per grouping key (journey_sums without a window, journey_values per day with one).
+"""What the journey reads share (services/journey.py, journey_lists.py): their connection,
+the page asked for, opaque keyset cursors, windows, summed session totals, pages of facts
+newest first, and the sums per grouping key (journey_sums without a window, journey_values
+per day with one).
 """
 
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -15,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from starstats_core.journey import TOTAL_KEYS
+from starstats_server.db.engine import reading
 from starstats_server.db.tables import (
     JOURNEY_TOTALS,
     journey_facts,
@@ -24,6 +28,7 @@ from starstats_server.db.tables import (
 )
 from starstats_server.db.types import UtcDateTime
 from starstats_server.errors import BadRequest
+from starstats_server.state import AppState
 
 # Groups (places, ships, goods) listed at most, the most time or aUEC first.
 MAX_GROUPS = 100
@@ -32,10 +37,37 @@ COMBAT_NOTE = (
     "3.24-4.3, and are null (not logged), never zero, otherwise."
 )
 
+# The connection `one_connection` lends to the reads made inside it (a glance's parts).
+_lent: ContextVar[AsyncConnection | None] = ContextVar("journey_connection", default=None)
+
+
+@asynccontextmanager
+async def connection(state: AppState) -> AsyncIterator[AsyncConnection]:
+    """A read's connection: the one lent by `one_connection` around it, else one from the
+    pool for this read alone."""
+    lent = _lent.get()
+    if lent is not None:
+        yield lent
+        return
+    async with reading(state.engine) as conn:
+        yield conn
+
+
+@asynccontextmanager
+async def one_connection(state: AppState) -> AsyncIterator[None]:
+    """Reads inside share one connection, one after another: a pool checkout with its ping
+    costs about as much as most of a glance's queries."""
+    async with reading(state.engine) as conn:
+        token = _lent.set(conn)
+        try:
+            yield
+        finally:
+            _lent.reset(token)
+
 
 @dataclass(frozen=True)
 class Page:
-    """What a list read asks for."""
+    """What a list read asks for (`limit` 0: no list, the sums alone; the API asks 1..500)."""
 
     limit: int = 20
     cursor: str | None = None
@@ -169,7 +201,10 @@ async def fact_page(
     conn: AsyncConnection, handle: str, kinds: tuple[str, ...], page: Page
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of facts of `kinds`, newest first. One index-ordered query per kind, merged:
-    one query over several kinds would sort every fact of them for each page."""
+    one query over several kinds would sort every fact of them for each page. A page of
+    `limit` 0 (the sums alone, as a glance asks) is empty without a query."""
+    if page.limit == 0:
+        return [], None
     f = journey_facts.c
     rows: list[Any] = []
     for kind in kinds:

@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from starstats_server.audit.actions import AuditAction
 from starstats_server.audit.store import Actor
 from starstats_server.auth.tokens import Principal
+from starstats_server.db.engine import reading
 from starstats_server.db.tables import revoked_tokens, users
 from starstats_server.errors import Unauthorized
 from starstats_server.state import AppState
@@ -44,7 +45,7 @@ async def check_token_active(state: AppState, principal: Principal) -> None:
         revoked = (
             sa.select(sa.literal(1)).where(revoked_tokens.c.jti == principal.token_id).exists()
         )
-    async with state.engine.connect() as conn:
+    async with reading(state.engine) as conn:
         row = (
             await conn.execute(
                 sa.select(revoked.label("revoked")).where(users.c.id == principal.user_id)

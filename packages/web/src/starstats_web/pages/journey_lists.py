@@ -232,7 +232,7 @@ async def ships(request: Request, reader: Reader, cursor: str | None = Cursor) -
 @router.get("/u/{handle}/journey/contracts")
 async def contracts(request: Request, reader: Reader, cursor: str | None = Cursor) -> Response:
     found = await reader.view("/contracts", m.ContractsOut, limit=PAGE, cursor=cursor)
-    kinds = jv.contracts_by_kind(found.items)
+    kinds = jv.contract_kinds(found.by_kind)
     rate = found.completion_rate
     summary = Section(
         "Completion",
@@ -254,7 +254,7 @@ async def contracts(request: Request, reader: Reader, cursor: str | None = Curso
             ("Abandoned", present.count(found.abandoned)),
             ("Completion rate", f"{rate:.0%}" if rate is not None else "—"),
         ],
-        note="By kind: the contracts on this page.",
+        note="By kind: every contract once, with its last outcome.",
     )
     history = Section(
         "History, newest first",

@@ -1,11 +1,11 @@
 """A journey at a glance for one window: where the player was last, the window's totals, recent
 sessions, places, ships, contracts, trade, lives, records and a year of play. The dashboard
-shows mine and `/u/{handle}` another player's, from the same reads and the same template
-(`journey/overview.html`); every read runs at once."""
+shows mine and `/u/{handle}` another player's, from the same read (the API's
+`journey/glance`, everything the page shows in one answer) and the same template
+(`journey/overview.html`)."""
 
-import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from typing import Any
 
 from starstats_web import api_models as m
@@ -16,9 +16,7 @@ from starstats_web.activity import WINDOW_NAMES, WINDOWS
 from starstats_web.pages.whose import JourneyReader
 from starstats_web.statstrip import journey_strip
 
-SESSIONS_SHOWN = 8
 CARD_ROWS = 8  # rows of a card's chart; the journey pages list the rest
-HEATMAP_DAYS = 53 * 7 + 7  # 53 weeks back to the Monday of the first column
 
 
 async def read_overview(
@@ -26,34 +24,16 @@ async def read_overview(
 ) -> dict[str, Any]:
     """The template context of `journey/overview.html` for the last `days` (None: all time);
     `window_link(days)` is the address of this page for another window."""
-    now = datetime.now(UTC)
-    year_ago = now - timedelta(days=HEATMAP_DAYS)
-    window = {} if days is None else {"since": now - timedelta(days=days)}
-    read = reader.view
-    # Two groups: `asyncio.gather` keeps each answer's type up to six arguments.
-    (overview, recent, year, places, ships), facts = await asyncio.gather(
-        asyncio.gather(
-            read("", m.OverviewOut, days=days),
-            read("/sessions", m.SessionPageOut, limit=SESSIONS_SHOWN),
-            read("/sessions", m.SessionPageOut, limit=500, since=year_ago),
-            read("/places", m.PlacesOut, limit=1, **window),
-            read("/ships", m.ShipsOut, limit=1, **window),
-        ),
-        asyncio.gather(
-            read("/contracts", m.ContractsOut, limit=500, **window),
-            read("/trades", m.TradesOut, limit=1, **window),
-            read("/combat", m.CombatOut, limit=1, **window),
-            read("/records", m.RecordsOut),
-        ),
-    )
-    contracts, trades, combat, found_records = facts
+    glance = await reader.view("/glance", m.GlanceOut, days=days)
+    overview, places, ships = glance.overview, glance.places, glance.ships
+    contracts, trades, combat = glance.contracts, glance.trades, glance.combat
     shown_ships = [
         jc.Bar(jv.ship_name(s.name, s.ship), s.seconds, present.duration(s.seconds))
-        for s in ships.ships[:CARD_ROWS]
+        for s in ships[:CARD_ROWS]
     ]
     shown_places = [
         jc.Bar(p.name or p.place, p.seconds, present.duration(p.seconds))
-        for p in places.places[:CARD_ROWS]
+        for p in places[:CARD_ROWS]
     ]
     goods = [
         jc.Bar(g.good_name or "Unnamed goods", g.profit, jv.money(g.profit, signed=True))
@@ -71,8 +51,12 @@ async def read_overview(
         "windows": [(d, WINDOW_NAMES[d], window_link(d)) for d in WINDOWS],
         "window_days": days,
         "in_window": in_window,
-        "recent": [(s, jv.session_title(s), jv.parse_at(s.started_at)) for s in recent.sessions],
-        "heatmap": jc.heatmap_svg(jv.play_by_day(year.sessions), now.date()),
+        "recent": [
+            (s, jv.session_title(s), jv.parse_at(s.started_at)) for s in glance.recent_sessions
+        ],
+        "heatmap": jc.heatmap_svg(
+            {d.day: d.seconds for d in glance.play_by_day}, overview.until.astimezone(UTC).date()
+        ),
         "places_chart": _chart(shown_places, f"Time per place, {in_window}", "stop", "Time there"),
         "ships_chart": _chart(
             shown_ships,
@@ -82,11 +66,11 @@ async def read_overview(
         ),
         "trade_chart": _chart(goods, f"Trade profit per good, {in_window}", "trade", "Profit"),
         "contracts": contracts,
-        "contract_kinds": jv.contracts_by_kind(contracts.items),
+        "contract_kinds": jv.contract_kinds(contracts.by_kind),
         "trades": trades,
         "combat": combat,
         "causes": jv.death_causes(combat),
-        "records": jv.records(found_records),
+        "records": jv.records(glance.records),
         "money": jv.money,
     }
 

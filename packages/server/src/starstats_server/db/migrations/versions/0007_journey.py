@@ -96,5 +96,6 @@ def upgrade() -> None:
         sa.Column("state", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("handle", name="pk_journey_state"),
     )
-    # The stored events are folded by 0008 (journey.rebuild), not here: a migration runs
-    # today's fold, which also writes the tables 0008 adds.
+    # The stored events are folded by the newest migration that changes the journey tables
+    # (0009's journey.rebuild), not here: a migration runs today's fold, which also writes
+    # the tables and columns added after this one.

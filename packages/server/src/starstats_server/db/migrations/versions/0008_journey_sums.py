@@ -1,7 +1,7 @@
 """Journey sums without a window (issue 14): `journey_sums` (journey_values summed over all
 days per kind and key) and `journey_missions` (each contract mission's first start and its
-runs merged), kept at ingest beside the rows they come from; filled by folding the stored
-events again.
+runs merged), kept at ingest beside the rows they come from; filled by 0009's fold of the
+stored events (it writes the columns 0009 adds, so it cannot run here).
 
 Revision ID: 0008
 Revises: 0007
@@ -10,7 +10,6 @@ Revises: 0007
 import sqlalchemy as sa
 from alembic import op
 
-from starstats_server.db import journey
 from starstats_server.db.types import UtcDateTime
 
 revision = "0008"
@@ -45,7 +44,4 @@ def upgrade() -> None:
         "journey_missions",
         ["handle", "first_at", "mission_id"],
     )
-    # Today's fold over every stored event: it replaces the rows 0007 (or ingest) made and
-    # writes the new tables with them, exactly as ingest would have. 0007 no longer folds:
-    # a migration runs today's code, which writes these tables too.
-    journey.rebuild(op.get_bind())
+    # The stored events are folded again by 0009 (today's fold writes its columns too).
