@@ -29,32 +29,29 @@ async def play_by_day(
     """Seconds played per UTC day from `since` to `until` (days with play only, oldest
     first): each session's play time from its start, split at midnights by core."""
     c = journey_sessions.c
+    where = (c.handle == handle, *in_window(c.start_at, since - _LONGEST_SESSION, until))
     async with connection(state) as conn:
-        # POSIX seconds from PostgreSQL: a year of sessions is thousands of rows, and turning
-        # each start into a datetime cost more than the query.
-        start = (
-            sa.cast(sa.extract("epoch", c.start_at), sa.Float)
-            if conn.dialect.name == "postgresql"
-            else c.start_at
-        )
-        rows = (
-            await conn.execute(
-                sa.select(start, c.play_seconds).where(
-                    c.handle == handle, *in_window(c.start_at, since - _LONGEST_SESSION, until)
+        if conn.dialect.name == "postgresql":
+            # A year of sessions is thousands of rows: as two arrays of POSIX seconds in one
+            # row, asyncpg decodes them in C instead of making a row and a datetime each.
+            starts, seconds = (
+                await conn.execute(
+                    sa.select(
+                        sa.func.array_agg(sa.cast(sa.extract("epoch", c.start_at), sa.Float)),
+                        sa.func.array_agg(c.play_seconds),
+                    ).where(*where)
                 )
-            )
-        ).all()
+            ).one()
+            spans: Any = zip(starts or (), seconds or (), strict=True)
+        else:
+            spans = (await conn.execute(sa.select(c.start_at, c.play_seconds).where(*where))).all()
     first, last = since.date(), until.date()
-    days = seconds_per_day((_seconds(r[0]), float(r[1])) for r in rows)
+    days = seconds_per_day(spans)
     return [
         {"day": day, "seconds": round(seconds, 3)}
         for day, seconds in sorted(days.items())
         if first <= day <= last
     ]
-
-
-def _seconds(start: Any) -> datetime | float:
-    return start if isinstance(start, datetime) else float(start)
 
 
 async def glance(state: AppState, handle: str, days: int | None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from starstats_server.db.tables import (
     journey_sums,
     journey_values,
 )
-from starstats_server.db.types import UtcDateTime
+from starstats_server.db.types import Json, UtcDateTime
 from starstats_server.errors import BadRequest
 from starstats_server.state import AppState
 
@@ -264,16 +264,18 @@ class _Sum:
 async def key_sums(conn: AsyncConnection, handle: str, kind: str, page: Page) -> list[_Sum]:
     """Per grouping key of one kind: count, seconds, amount and newest day over the window
     (closed facts: journey_sums for all time, else journey_values' days), plus the
-    still-open facts' snapshots."""
+    still-open facts' snapshots. One statement (the two as one UNION ALL, each part's
+    columns padded with typed NULLs): a glance reads six of these, and each round trip to
+    the database cost as much as its query."""
     if page.since is None and page.until is None:
         # All time: the per-key row kept beside the per-day ones.
         t = journey_sums.c
-        query = sa.select(t.ref, t.count, t.seconds, t.amount, t.last_day, t.label).where(
+        closed = sa.select(t.ref, t.count, t.seconds, t.amount, t.last_day, t.label).where(
             t.handle == handle, t.kind == kind
         )
     else:
         v = journey_values.c
-        query = (
+        closed = (
             sa.select(
                 v.ref, sa.func.sum(v.count), sa.func.sum(v.seconds), sa.func.sum(v.amount),
                 sa.func.max(v.day), sa.func.max(v.label),
@@ -281,20 +283,30 @@ async def key_sums(conn: AsyncConnection, handle: str, kind: str, page: Page) ->
             .where(v.handle == handle, v.kind == kind, *_days(page))
             .group_by(v.ref)
         )  # fmt: skip
-    rows = (await conn.execute(query)).all()
-    found = {
-        r[0]: _Sum(r[0], int(r[1]), float(r[2]), float(r[3]), r[4], r[5])
-        for r in rows
-    }  # fmt: skip
     f = journey_facts.c
-    for ref, started, seconds, data in (
-        await conn.execute(
-            sa.select(f.ref, f.started_at, f.seconds, f.data).where(
-                f.handle == handle, f.open.is_(True), f.kind == kind, f.ref.is_not(None),
-                *in_window(f.started_at, page.since, page.until),
-            )
-        )
-    ).all():  # fmt: skip
+    closed = closed.add_columns(
+        sa.literal(False).label("open"),
+        sa.cast(sa.null(), UtcDateTime).label("started"),
+        sa.cast(sa.null(), Json).label("data"),
+    )
+    still_open = sa.select(
+        f.ref, sa.literal(1, sa.BigInteger), f.seconds, sa.literal(0.0, sa.Float),
+        sa.cast(sa.null(), sa.Date), sa.cast(sa.null(), sa.Text), sa.literal(True), f.started_at,
+        f.data,
+    ).where(
+        f.handle == handle, f.open.is_(True), f.kind == kind, f.ref.is_not(None),
+        *in_window(f.started_at, page.since, page.until),
+    )  # fmt: skip
+    rows = (await conn.execute(sa.union_all(closed, still_open))).all()
+    found: dict[str, _Sum] = {}
+    opened = []
+    for ref, count, seconds, amount, last_day, label, is_open, started, data in rows:
+        if is_open:
+            opened.append((ref, started, seconds, data))
+        else:
+            found[ref] = _Sum(ref, int(count), float(seconds), float(amount), last_day, label)
+    # The open facts after every closed sum, whatever order the rows came in.
+    for ref, started, seconds, data in opened:
         entry = found.setdefault(ref, _Sum(ref, label=dict(data)))
         entry.count += 1
         entry.seconds += float(seconds or 0.0)
