@@ -74,6 +74,14 @@ class Svg:
             f"{escape(words)}</text>"
         )
 
+    def tile(self, x: float, y: float, size: float, fill: str, tooltip: str) -> None:
+        """A square with rounded corners and its own tooltip (a heatmap's day: hundreds of
+        them, so one piece each instead of a group, a rect and its close)."""
+        self._parts.append(
+            f'<g><title>{escape(tooltip)}</title><rect x="{x:.2f}" y="{y:.2f}" '
+            f'width="{size:.2f}" height="{size:.2f}" rx="2" fill="{fill}"/></g>'
+        )
+
     def open_group(self, tooltip: str) -> None:
         self._parts.append(f"<g><title>{escape(tooltip)}</title>")
 

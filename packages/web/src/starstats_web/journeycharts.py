@@ -98,9 +98,7 @@ def heatmap_svg(play: Mapping[date, float], today: date) -> Markup:
             seconds = active.get(day, 0.0)
             step = sum(1 for bound in _HEAT_STEPS if seconds > bound)
             words = f"{present.day(day)}: {present.duration(seconds) if seconds else 'no play'}"
-            chart.open_group(words)
-            chart.rect(x, top + row * (cell + gap), cell, cell, _HEAT[step], rx=2)
-            chart.close_group()
+            chart.tile(x, top + row * (cell + gap), cell, _HEAT[step], words)
     legend_y = top + 7 * (cell + gap) + 8
     chart.text(left, legend_y + cell - 2, "Less", "start", muted=True)
     for i, colour in enumerate(_HEAT):

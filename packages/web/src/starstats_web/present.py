@@ -39,11 +39,16 @@ def iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+# English month names, as the pages are written: strftime's `%b` follows the process locale
+# (and cost a heatmap 371 calls per render).
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def day(value: date | datetime | None) -> str:
     """`2 May 2026`."""
     if value is None:
         return "—"
-    return f"{value.day} {value.strftime('%b %Y')}"
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def ago(value: datetime | None, now: datetime) -> str:

@@ -176,13 +176,13 @@ def test_an_expired_cookie_is_not_even_tried(stack: Stack, star: Pilot) -> None:
     assert "You are reading a public profile" in page.text
 
 
-# One profile is ten API reads (the summary and the overview's nine, at once).
-@pytest.mark.parametrize("api_overrides", [{"public_rate_per_minute": 10}])
+# One profile is two API reads (the summary and the journey's glance, at once).
+@pytest.mark.parametrize("api_overrides", [{"public_rate_per_minute": 2}])
 def test_too_many_public_reads_are_explained(
     stack: Stack, star: Pilot, api_overrides: dict[str, Any]
 ) -> None:
     with stack.browser() as visitor:
-        assert visitor.get(f"/u/{star.handle}").status_code == 200  # ten API reads
+        assert visitor.get(f"/u/{star.handle}").status_code == 200  # two API reads
         page = visitor.get(f"/u/{star.handle}")
     assert page.status_code == 429
     assert "Too many requests" in page.text

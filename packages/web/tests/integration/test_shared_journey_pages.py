@@ -149,3 +149,28 @@ def test_a_stranger_gets_one_404_for_the_profile_a_session_and_a_page(
     with logged_in(stack, stranger) as client:
         for path in paths:
             assert hidden(client, owner.handle, path) == hidden(client, "Ghost_Nobody", path)
+
+
+def test_empty_states_give_advice_to_the_owner_only(stack: Stack) -> None:
+    """A player with nothing uploaded yet: their own pages say what to do ("accept one in the
+    game"); a visitor's pages of theirs say only that there is nothing."""
+    owner = sign_up_via_api(stack)
+    made = stack.api("POST", "/v1/me/visibility", owner.token, json={"public": True})
+    assert made.status_code == 200, made.text
+    advice = {
+        "/journey/contracts": ("No contracts yet", "accept one in the game"),
+        "/journey/trade": ("No trades yet", "buy or sell at a terminal"),
+        "/journey/places": ("No place logged yet", "when you open an inventory"),
+    }
+    with logged_in(stack, owner) as own, stack.browser() as visitor:
+        for path, (said, told) in advice.items():
+            mine = own.get(path).text
+            assert said in mine, path
+            assert told in mine, path
+            theirs = visitor.get(f"/u/{owner.handle}{path}")
+            assert theirs.status_code == 200, path
+            assert f"{said}." in theirs.text, path
+            assert told not in theirs.text, path
+        profile = visitor.get(f"/u/{owner.handle}").text
+        assert f"{owner.handle} has not uploaded any events" in profile
+        assert "pair a" not in profile.lower()

@@ -5,7 +5,7 @@ also another player's under `/u/{handle}/journey/...`, read as shared (`whose.py
 
 import asyncio
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -71,6 +71,9 @@ def _render(
     title, intro = heading
     if reader.handle is not None:
         intro = f"{reader.possessive} journey, as they share it."
+        # The advice after an empty state's colon ("accept one in the game…") is the
+        # owner's to follow, not a visitor's.
+        sections = [replace(s, empty=s.empty.split(":")[0].rstrip(".") + ".") for s in sections]
     context = {"title": title, "intro": intro, "sections": sections, "whose": reader,
                "next_cursor": cursors[1], "first_page": cursors[0] is None}  # fmt: skip
     state = get_state(request)
