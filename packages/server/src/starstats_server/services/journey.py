@@ -60,7 +60,7 @@ async def overview(state: AppState, handle: str, days: int | None) -> dict[str, 
     if since is not None and days is not None:
         windows += [(since, None), (since - timedelta(days=days), since)]
     async with connection(state) as conn:
-        found, last = await windows_totals(conn, handle, windows, *_last_seen_columns(handle))
+        found, last = await windows_totals(conn, handle, windows, _last_seen_columns)
     lifetime = found[0]
     window = lifetime if since is None else found[1]
     return {
@@ -74,8 +74,9 @@ async def overview(state: AppState, handle: str, days: int | None) -> dict[str, 
     }
 
 
-def _last_seen_columns(handle: str) -> list[Any]:
-    """The newest session's data and open flag, the newest stop's and stint's data."""
+def _last_seen_columns(handle: Any) -> list[Any]:
+    """The newest session's data and open flag, the newest stop's and stint's data
+    (`handle`: a bound parameter)."""
     c, f = journey_sessions.c, journey_facts.c
     newest = (c.start_at.desc(), c.start_offset.desc(), c.start_seq.desc())
 
