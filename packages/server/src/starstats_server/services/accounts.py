@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from starstats_server.audit.actions import AuditAction
 from starstats_server.audit.store import Actor
 from starstats_server.auth.passwords import MIN_PASSWORD_BYTES, hash_password, verify_password
+from starstats_server.db.engine import reading
 from starstats_server.db.tables import (
     event_day_counts,
     event_distinct_values,
@@ -336,7 +337,7 @@ async def resend_verification(state: AppState, user_id: uuid.UUID) -> bool:
 
 
 async def get_account(state: AppState, user_id: uuid.UUID) -> Account:
-    async with state.engine.connect() as conn:
+    async with reading(state.engine) as conn:
         row = await _contact(conn, user_id)
     return Account(
         user_id=user_id,

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from starstats_core.events import EventType
+from starstats_server.db.engine import reading
 from starstats_server.db.rollups import SHIP_EVENT_TYPES, ValueKind, game_version_of, name_value
 from starstats_server.db.sessions import Point, session_break
 from starstats_server.db.tables import (
@@ -147,7 +148,7 @@ async def list_events(state: AppState, handle: str, query: EventFilter) -> Event
         conditions.append(events.c.seq > query.after_seq)
     if query.before_seq is not None:
         conditions.append(events.c.seq < query.before_seq)
-    async with state.engine.connect() as conn:
+    async with reading(state.engine) as conn:
         order: sa.ColumnElement[int] = events.c.seq
         if not forward and await _window_first(conn, handle, query):
             # An expression the (handle, seq) index cannot produce: the planner then finds
@@ -183,7 +184,7 @@ async def summary(state: AppState, handle: str) -> Summary:
         .where(table.c.handle == handle.lower())
         .order_by(table.c["count"].desc(), table.c.event_type)
     )
-    async with state.engine.connect() as conn:
+    async with reading(state.engine) as conn:
         rows = (await conn.execute(statement)).all()
     by_type = [TypeCount(name, int(n)) for name, n in rows]
     return Summary(claimed_handle=handle, total=sum(t.count for t in by_type), by_type=by_type)
