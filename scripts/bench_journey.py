@@ -27,9 +27,10 @@ One benchmark in three parts (`--part`, default all of them), hence one module o
         `services.journey.rebuild` (what `starstats-server journey rebuild` runs; ingest
         keeps the same rows). The real server under uvicorn; every `/v1/me/journey*` read
         (overview for 7 days and all time; each list's first page and the page its cursor
-        gives; a session's story; places for 30 days; records) timed `--calls` times one at
-        a time after 10 warm-up calls, with `/v1/me/summary` as the baseline. Prints
-        p50/p95/p99/max ms. Target: p95 <= 30 ms for every journey read.
+        gives; a session's story; places for 30 days; records; the glance for 30 days and
+        all time) timed `--calls` times one at a time after 10 warm-up calls, with
+        `/v1/me/summary` as the baseline. Prints p50/p95/p99/max ms. Target: p95 <= 30 ms
+        for every journey read.
         `--database-url` reuses a database whose player is already filled.
 
 `--profile` also prints a cProfile top-15 (by own time) of one fold at once. `--json` prints
@@ -511,12 +512,16 @@ async def _fill_journey(url: str, handle: str) -> dict[str, Any]:
 
 async def _read_plan(http: Any, now: datetime) -> dict[str, tuple[str, dict[str, Any]]]:
     """Name -> (path, params) of every journey read: the overview for 7 days and for all
-    time, each list's first page (default limit 50) and the page its cursor gives, one
-    session's story, the records; `/v1/me/summary` as the baseline."""
+    time, the glance for 30 days and for all time, each list's first page (default limit
+    50) and the page its cursor gives, one session's story, the records; `/v1/me/summary`
+    as the baseline."""
     plan: dict[str, tuple[str, dict[str, Any]]] = {
         "summary (baseline)": ("/v1/me/summary", {}),
         "overview days=7": ("/v1/me/journey", {"days": 7}),
         "overview all time": ("/v1/me/journey", {}),
+        # The dashboard's read (issue 15): every card's sums at once.
+        "glance days=30": ("/v1/me/journey/glance", {"days": 30}),
+        "glance all time": ("/v1/me/journey/glance", {}),
     }
     for view in PAGED:
         path = f"/v1/me/journey/{view}"

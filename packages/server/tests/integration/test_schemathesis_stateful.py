@@ -74,8 +74,8 @@ _JOURNEY_VIEWS = (
     "journey",
     *(
         f"journey/{v}"
-        for v in ("sessions", "places", "legs", "ships", "lives", "combat", "contracts",
-                  "trades", "records")
+        for v in ("glance", "sessions", "places", "legs", "ships", "lives", "combat",
+                  "contracts", "trades", "records")
     ),
 )  # fmt: skip
 _ME_READS = [

@@ -167,11 +167,11 @@ async def windows_totals(
     conn: AsyncConnection,
     handle: str,
     windows: Sequence[tuple[datetime | None, datetime | None]],
-    extra: Callable[[Any], list[Any]] | None = None,
+    subqueries: Callable[[Any], list[Any]] | None = None,
 ) -> tuple[list[dict[str, Any] | None], Sequence[Any]]:
-    """The totals of each window (`window_totals`) in one query, with `extra(handle)`'s
+    """The totals of each window (`window_totals`) in one query, with `subqueries(handle)`'s
     scalar subqueries (given the handle as a bound parameter) read in the same round trip;
-    returns the totals and the extra values."""
+    returns the totals and the subqueries' values."""
     shape = tuple((since is not None, until is not None) for since, until in windows)
     params: dict[str, Any] = {"handle": handle}
     for n, (since, until) in enumerate(windows):
@@ -179,7 +179,7 @@ async def windows_totals(
             params[f"since_{n}"] = since
         if until is not None:
             params[f"until_{n}"] = until
-    row = (await conn.execute(_windows_statement(shape, extra), params)).one()
+    row = (await conn.execute(_windows_statement(shape, subqueries), params)).one()
     width = 1 + len(JOURNEY_TOTALS)
     found = [_totals_of(row[n * width : (n + 1) * width]) for n in range(len(windows))]
     return found, row[len(windows) * width :]
@@ -187,7 +187,7 @@ async def windows_totals(
 
 @functools.lru_cache(maxsize=16)
 def _windows_statement(
-    shape: tuple[tuple[bool, bool], ...], extra: Callable[[Any], list[Any]] | None
+    shape: tuple[tuple[bool, bool], ...], subqueries: Callable[[Any], list[Any]] | None
 ) -> Any:
     """The statement of `windows_totals` for windows of this shape (which bounds each has),
     with bound parameters for the handle and the bounds: built once, as its sixty CASE
@@ -199,7 +199,8 @@ def _windows_statement(
         since = sa.bindparam(f"since_{n}", type_=UtcDateTime) if has_since else None
         until = sa.bindparam(f"until_{n}", type_=UtcDateTime) if has_until else None
         columns += _total_columns(since, until)
-    return sa.select(*columns, *(extra(handle) if extra else ())).where(c.handle == handle)
+    more = subqueries(handle) if subqueries else []
+    return sa.select(*columns, *more).where(c.handle == handle)
 
 
 async def window_totals(
