@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from starstats_core.events import event_from_dict
 from starstats_core.events.base import BaseEvent
 from starstats_core.journey import (
+    Contract,
     JourneyFold,
     Session,
     journey_document,
@@ -408,3 +409,27 @@ def test_an_offered_contract_is_not_a_run() -> None:
         notification_id=5, mission_id="3af45943-4580-483c-9f6c-1d7006eb5e66", category="other",
     )  # fmt: skip
     assert fold([HEADER, offer, QUIT])["contracts"] == []
+
+
+def test_contracts_with_an_outcome_close_a_minute_after_their_own_end_one_by_one() -> None:
+    first, second = "mission-first", "mission-second"
+
+    def later(at: str) -> BaseEvent:  # any line: while a run settles, every line ticks
+        return ev("fleet_size", at, entitlement_count=3, player_geid="1")
+
+    events = [
+        HEADER,
+        ev("mission_ended", "20:40:00.000", mission_id=first, state="completed"),
+        ev("mission_ended", "20:40:30.000", mission_id=second, state="failed"),
+        later("20:41:00.000"),  # a minute after the first end, not more: both still settle
+        later("20:41:00.001"),
+        later("20:41:30.001"),
+    ]
+    closed: list[list[str]] = []
+    journey = JourneyFold(ME)
+    for i, event in enumerate(events):
+        if i == 3:  # a load while both settle: the state keeps no tick bookkeeping
+            journey = state.load(json.loads(json.dumps(state.dump(journey))))
+        facts = journey.feed([(event, f"ref{i}")])
+        closed.append([f.mission_id for f in facts if isinstance(f, Contract)])
+    assert closed == [[], [], [], [], [first], [second]]

@@ -196,9 +196,8 @@ class Lives:
                     break
         if outcome is _OTHER:
             return
-        weapon = strip_entity_id(event.weapon)
         if outcome is _KILL:
-            self._kill("actor", event.victim, weapon, event.damage_type)
+            self._kill("actor", event.victim, strip_entity_id(event.weapon), event.damage_type)
             return
         damage = event.damage_type
         if outcome is _CRASH:
@@ -213,6 +212,8 @@ class Lives:
             death = self._death(cause, ctx.at, damage_type=damage)
         else:
             killer = event.killer
+            # The weapon is read only here and for kills: a crash or a suicide names none.
+            weapon = strip_entity_id(event.weapon)
             death = self._death(
                 cause,
                 ctx.at,
