@@ -222,9 +222,22 @@ _SERIALIZED_VARS = (
     "SDoorState::m_state",
 )
 _TRANSIT = ("TransitManager-001", "TransitManager_Habs", "TransitManager_Spaceport", "Tram_Loop")
-_PLANETS = (
-    "OOC_Stanton_1a", "OOC_Stanton_2b", "OOC_Stanton_3a", "OOC_Stanton_4_", "pyro5", "pyro1",
-)  # fmt: skip
+# The bodies a planet-cell dump names, as the game writes them (`OOC_Stanton_4a_Calliope`,
+# `pyro5c`): per planet, four codes a second draw picks from (two draws, as before, so the
+# rest of a synthesized log does not move).
+_PLANETS = ("Stanton1", "Stanton2", "Stanton3", "Stanton4", "pyro5", "pyro")
+_BODY_CODES = {
+    "Stanton1": ("OOC_Stanton_1a_Arial", "OOC_Stanton_1b_Aberdeen", "OOC_Stanton_1c_Magda",
+                 "OOC_Stanton_1d_Ita"),
+    "Stanton2": ("OOC_Stanton_2a_Cellin", "OOC_Stanton_2b_Daymar", "OOC_Stanton_2c_Yela",
+                 "OOC_Stanton_2_Crusader"),
+    "Stanton3": ("OOC_Stanton_3a_Lyria", "OOC_Stanton_3b_Wala", "OOC_Stanton_3_ArcCorp",
+                 "OOC_Stanton_3a_Lyria"),
+    "Stanton4": ("OOC_Stanton_4a_Calliope", "OOC_Stanton_4b_Clio", "OOC_Stanton_4c_Euterpe",
+                 "OOC_Stanton_4_Microtech"),
+    "pyro5": ("pyro5a", "pyro5b", "pyro5c", "pyro5d"),
+    "pyro": ("pyro1", "pyro2", "pyro3", "pyro4"),
+}  # fmt: skip
 
 NOISE_TEMPLATE_NAMES: frozenset[str] = DEFAULT_NOISE
 """The 24 upstream default noise names (upstream-facts §2.3) this module writes."""
@@ -1020,7 +1033,7 @@ class _Session:
             n = self.bits(10)
             self.emit(
                 f"  planet cells: {n:6d} [{n * 3 + self.bits(6):6d}] meshes: {self.bits(9):6d} "
-                f"[{self.bits(12):6d}] name: {self.pick(_PLANETS)}{self.pick('abcd')}"
+                f"[{self.bits(12):6d}] name: {self.pick(_BODY_CODES[self.pick(_PLANETS)])}"
             )
         elif k == 4:
             self.emit(
