@@ -220,6 +220,21 @@ def test_lines_over_the_cap_are_cut_counted_and_never_fatal(
     assert_events_are_sound(events, data)
 
 
+def test_a_notification_never_stitches_past_one_line_cap() -> None:
+    """An open notification followed by a line of a megabyte of invalid bytes (each decoded
+    to a 3-byte U+FFFD): the notification ends before that line, counted, and no event's
+    raw line grows past what one cut line can decode to. Hypothesis found this shape."""
+    head = HEADS[[h.endswith(b"New Objective: Go") for h in HEADS].index(True)]
+    data = head + b"\n<" + b"\xff" * (MAX_LINE + 10) + b"\n" + head + b'"\n'
+    for points in ([], [len(head) + 5, MAX_LINE // 2, MAX_LINE + 7]):
+        events, stats = run_chunks(cut(data, points))
+        assert_balanced(stats)
+        assert stats.lines == physical_lines(data)
+        assert events, "the notification was dropped"
+        for parsed in events:
+            assert len(parsed.raw_line.encode("utf-8", "replace")) <= 3 * MAX_LINE
+
+
 RUNAWAY = 512  # the parser's cap on an unterminated line (64 MiB), shrunk for the test
 
 

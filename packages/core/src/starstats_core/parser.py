@@ -58,6 +58,7 @@ class _PendingHud:
     body: str
     raw: list[str]
     structured_lines: int
+    size: int  # bytes of its lines as read (each already cut to MAX_LINE)
 
 
 class LogParser:
@@ -229,7 +230,7 @@ class LogParser:
         pending = self._pending
         if pending is not None:
             if info.kind in (Kind.CONTINUATION, Kind.BLANK) or info.bare:
-                self._stitch(pending, info, text, events)
+                self._stitch(pending, info, text, len(raw), events)
                 return
             events.extend(self._flush_pending())
         if info.kind is not Kind.CANDIDATE:
@@ -243,7 +244,7 @@ class LogParser:
         if info.header and self._take_header(entry, text, offset, events):
             return
         if entry.name == HUD_EVENT_NAME and is_open_notification(entry.body):
-            self._pending = _PendingHud(entry.timestamp, offset, entry.body, [text], 1)
+            self._pending = _PendingHud(entry.timestamp, offset, entry.body, [text], 1, len(raw))
             return
         event = self._classify(entry)
         if event is None:
@@ -284,8 +285,9 @@ class LogParser:
             return None
 
     def _stitch(
-        self, pending: _PendingHud, info: KeyInfo, text: str, events: list[ParsedEvent]
-    ) -> None:
+        self, pending: _PendingHud, info: KeyInfo, text: str, size: int,
+        events: list[ParsedEvent],
+    ) -> None:  # fmt: skip
         if info.kind is Kind.BLANK:
             self._stats.blank += 1
         elif info.kind is Kind.CONTINUATION:
@@ -293,6 +295,13 @@ class LogParser:
         else:
             self._stats.structured += 1
             pending.structured_lines += 1
+        if pending.size + size > MAX_LINE:
+            # No notification spans a megabyte: the event keeps the lines so far (counted
+            # above, this one is not part of it), so its raw line stays within one cut
+            # line's bound, as every other event's does.
+            events.extend(self._flush_pending())
+            return
+        pending.size += size
         # Timestamped continuation lines repeat the entry's timestamp: drop it when joining.
         # The logger writes one space after every timestamp; it is not part of the text.
         part = text
