@@ -164,10 +164,15 @@ def _trace_one_sync(
     def trace_spans() -> list[Any]:
         return [s for s in otlp_receiver.snapshot() if s.trace_id == sent.trace_id]
 
-    def has_database_spans() -> bool:
-        return any(s.attributes.get("db.system.name") == "sqlite" for s in trace_spans())
+    def has_database_and_server_spans() -> bool:
+        # The request's server span ends after its answer is sent, so it can leave in a later
+        # export batch than the statements' spans: wait for both, not the first alone.
+        found = trace_spans()
+        return any(s.attributes.get("db.system.name") == "sqlite" for s in found) and any(
+            s.service == "starstats-api" and s.kind == SERVER_KIND for s in found
+        )
 
-    _wait(has_database_spans, 30, "the API's spans of that request")
+    _wait(has_database_and_server_spans, 30, "the API's spans of that request")
     spans = trace_spans()
     by_id = {s.span_id: s for s in spans}
     server = [s for s in spans if s.service == "starstats-api" and s.kind == SERVER_KIND]
