@@ -15,14 +15,19 @@ def seconds_per_day(spans: Iterable[tuple[datetime | float, float]]) -> dict[dat
     Spans without seconds count nowhere. Arithmetic on POSIX seconds (no time zones: UTC
     days are 86,400 s apart there), as a year of sessions is thousands of spans."""
     by_number: dict[int, float] = {}
+    get = by_number.get
     for began, seconds in spans:
         if not seconds or seconds <= 0:
             continue
-        at = began if isinstance(began, float | int) else began.timestamp()
-        end = at + seconds
+        at = began.timestamp() if isinstance(began, datetime) else began
         day = int(at // _DAY)
+        end = at + seconds
+        midnight = (day + 1) * _DAY
+        if end <= midnight:  # most sessions end the day they began
+            by_number[day] = get(day, 0.0) + seconds
+            continue
         while at < end:
-            part = min(end, (day + 1) * _DAY)
-            by_number[day] = by_number.get(day, 0.0) + (part - at)
-            at, day = part, day + 1
+            part = end if end < midnight else midnight
+            by_number[day] = get(day, 0.0) + (part - at)
+            at, day, midnight = part, day + 1, midnight + _DAY
     return {date.fromordinal(_EPOCH_ORDINAL + n): s for n, s in by_number.items()}

@@ -318,6 +318,14 @@ journey_sessions = sa.Table(
     # The session fact with its totals (core's Session.to_dict()).
     sa.Column("data", Json, nullable=False),
     sa.Index(None, "handle", "start_at", "start_offset", "start_seq"),
+    # The overview's sums and the heatmap read every session's totals: on PostgreSQL from
+    # this index alone (its rows are a tenth of the table's, whose `data` fills 1.6 KB of
+    # each), 0010. SQLite has no INCLUDE and keeps a plain (handle, start_at) index.
+    sa.Index(None, "handle", "start_at", postgresql_include=list(JOURNEY_TOTALS)),
+    # The records' session bests: one index entry each instead of a scan of every session.
+    sa.Index(None, "handle", "play_seconds"),
+    sa.Index(None, "handle", "quantum_legs"),
+    sa.Index(None, "handle", "contracts_completed"),
 )
 
 journey_facts = sa.Table(

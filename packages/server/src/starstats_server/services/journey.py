@@ -7,8 +7,9 @@ Window totals add up the stored sessions that started in the window (a session c
 the window it started in). Kills stay null when no session in the window logs them.
 """
 
+import functools
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starstats_server.db import bulk
 from starstats_server.db import journey as db_journey
 from starstats_server.db.tables import events, journey_facts, journey_sessions
+from starstats_server.db.types import UtcDateTime
 from starstats_server.errors import BadRequest, NotFound
 from starstats_server.services.journey_lists import (
     combat,
@@ -32,8 +34,9 @@ from starstats_server.services.journey_read import (
     empty_totals,
     encode,
     fact_page,
-    in_window,
-    time_cursor,
+    time_cursor_values,
+    window_bounds,
+    window_params,
     windows_totals,
 )
 from starstats_server.state import AppState
@@ -50,27 +53,25 @@ MAX_DAYS = 3650
 async def overview(state: AppState, handle: str, days: int | None) -> dict[str, Any]:
     """Totals for the last `days` days (None: the whole history), the whole history, the
     window before (only when the player played in it), and where the player was last: one
-    query (each window a CASE over the handle's sessions, the newest session, stop and stint
-    as scalar subqueries)."""
+    query (the handle's sessions grouped by window, the newest session, stop and stint as
+    scalar subqueries)."""
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise BadRequest("invalid_days", f"days must be 1..{MAX_DAYS}")
     now = state.clock.now()
     since = None if days is None else now - timedelta(days=days)
-    windows: list[tuple[datetime | None, datetime | None]] = [(None, None)]
-    if since is not None and days is not None:
-        windows += [(since, None), (since - timedelta(days=days), since)]
+    previous = None if since is None or days is None else since - timedelta(days=days)
     async with connection(state) as conn:
-        found, last = await windows_totals(conn, handle, windows, _last_seen_columns)
-    lifetime = found[0]
-    window = lifetime if since is None else found[1]
+        found, last = await windows_totals(conn, handle, since, previous, _last_seen_columns)
+    lifetime = found["lifetime"]
+    window = lifetime if since is None else found["window"]
     return {
         "days": days,
         "since": since,
         "until": now,
         "totals": window or empty_totals(),
         "lifetime": lifetime or empty_totals(),
-        "previous": None if since is None else found[2],
-        "last_seen": _last_seen(*last),
+        "previous": None if since is None else found["previous"],
+        "last_seen": _last_seen(*last) if last else None,
     }
 
 
@@ -121,23 +122,35 @@ async def facts(state: AppState, handle: str, kinds: tuple[str, ...], page: Page
 
 async def sessions_page(state: AppState, handle: str, page: Page) -> dict[str, Any]:
     """A page of sessions (each with its totals), newest first."""
-    c = journey_sessions.c
-    key = sa.tuple_(c.start_at, c.session_id)
-    query = sa.select(c.start_at, c.session_id, c.data).where(
-        c.handle == handle, *in_window(c.start_at, page.since, page.until)
-    )
+    shape, params = window_params(page)
+    params |= {"handle": handle, "limit": page.limit + 1}
     if page.cursor is not None:
-        query = query.where(key < time_cursor(page.cursor))
+        params["cursor_at"], params["cursor_id"] = time_cursor_values(page.cursor)
+    statement = _sessions_statement(shape, page.cursor is not None)
     async with connection(state) as conn:
-        rows = (
-            await conn.execute(
-                query.order_by(c.start_at.desc(), c.session_id.desc()).limit(page.limit + 1)
-            )
-        ).all()
+        rows = (await conn.execute(statement, params)).all()
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     cursor = encode(rows[-1][0].isoformat(), rows[-1][1]) if more and rows else None
     return {"sessions": [dict(r[2]) for r in rows], "next_cursor": cursor}
+
+
+@functools.lru_cache(maxsize=8)
+def _sessions_statement(shape: tuple[bool, bool], after: bool) -> Any:
+    """`sessions_page`'s statement for a window of this shape, with a cursor or not: built
+    once, with bound parameters."""
+    c = journey_sessions.c
+    query = sa.select(c.start_at, c.session_id, c.data).where(
+        c.handle == sa.bindparam("handle", type_=sa.Text), *window_bounds(shape, c.start_at)
+    )
+    if after:
+        cursor = sa.tuple_(
+            sa.bindparam("cursor_at", type_=UtcDateTime), sa.bindparam("cursor_id", type_=sa.Text)
+        )
+        query = query.where(sa.tuple_(c.start_at, c.session_id) < cursor)
+    return query.order_by(c.start_at.desc(), c.session_id.desc()).limit(
+        sa.bindparam("limit", type_=sa.Integer)
+    )
 
 
 async def session_story(state: AppState, handle: str, session_id: str) -> dict[str, Any]:
