@@ -30,4 +30,3 @@ def upgrade() -> None:
         op.create_index(
             f"ix_journey_sessions_handle_{column}", "journey_sessions", ["handle", column]
         )
-
