@@ -1,6 +1,9 @@
 """Logging out: a user token revoked before it expires, and the check every user-token
 request makes. Device tokens are revoked with their device (services/devices.py)."""
 
+import functools
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -37,20 +40,27 @@ async def logout(state: AppState, principal: Principal) -> None:
         )
 
 
+@functools.cache
+def _token_statement(has_jti: bool) -> Any:
+    """`check_token_active`'s statement, built once (every authenticated request runs it):
+    whether the user exists, and whether the token id `jti` was revoked."""
+    revoked: Any = sa.literal(False)
+    if has_jti:
+        jti = sa.bindparam("jti", type_=revoked_tokens.c.jti.type)
+        revoked = sa.select(sa.literal(1)).where(revoked_tokens.c.jti == jti).exists()
+    user_id = sa.bindparam("user_id", type_=users.c.id.type)
+    return sa.select(revoked.label("revoked")).where(users.c.id == user_id)
+
+
 async def check_token_active(state: AppState, principal: Principal) -> None:
     """`Unauthorized` when the user token was revoked by logging out, or its account was
     deleted (its handle may since belong to someone else). One indexed lookup."""
-    revoked: sa.ColumnElement[bool] = sa.literal(False)
+    params: dict[str, Any] = {"user_id": principal.user_id}
     if principal.token_id is not None:
-        revoked = (
-            sa.select(sa.literal(1)).where(revoked_tokens.c.jti == principal.token_id).exists()
-        )
+        params["jti"] = principal.token_id
     async with reading(state.engine) as conn:
-        row = (
-            await conn.execute(
-                sa.select(revoked.label("revoked")).where(users.c.id == principal.user_id)
-            )
-        ).first()
+        statement = _token_statement(principal.token_id is not None)
+        row = (await conn.execute(statement, params)).first()
     if row is None:
         raise Unauthorized("the account for this token no longer exists", code="user_not_found")
     if row.revoked:
