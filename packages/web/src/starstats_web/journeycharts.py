@@ -16,7 +16,7 @@ from types import MappingProxyType
 from markupsafe import Markup, escape
 
 from starstats_web import present
-from starstats_web.charts import PALETTE, Svg
+from starstats_web.charts import PALETTE, Svg, escaped
 
 # One colour per fact kind, on every page (the legend of the session timeline says which).
 KIND_COLOURS: Mapping[str, str] = MappingProxyType(
@@ -52,9 +52,10 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def data_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Markup:
     """The numbers behind a chart, for screen readers (hidden from sight by its class)."""
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
+    head = "".join(f'<th scope="col">{escaped(h)}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td>{escaped(str(cell))}</td>" for cell in row) + "</tr>"
+        for row in rows
     )
     # Every cell and the caption are escaped above.
     return Markup(  # noqa: S704  # nosec B704

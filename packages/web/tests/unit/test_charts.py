@@ -12,9 +12,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import escape
 
 from starstats_web import journeycharts as jc
-from starstats_web.charts import PALETTE, Svg
+from starstats_web.charts import PALETTE, Svg, escaped
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -122,3 +125,10 @@ def test_charts_render_to_png_in_chromium(tmp_path: Path) -> None:
         assert data.startswith(b"\x89PNG\r\n\x1a\n")
         width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         assert (width, height) == (760, 320)
+
+
+@given(st.text())
+def test_the_fast_escape_writes_what_markupsafe_writes(text: str) -> None:
+    # The heatmap's tooltips and data tables go through `escaped`: any text, hostile or not,
+    # must come out exactly as markupsafe would write it.
+    assert escaped(text) == str(escape(text))
