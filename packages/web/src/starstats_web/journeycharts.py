@@ -54,8 +54,7 @@ def data_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str
     """The numbers behind a chart, for screen readers (hidden from sight by its class)."""
     head = "".join(f'<th scope="col">{escaped(h)}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escaped(str(cell))}</td>" for cell in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{escaped(str(cell))}</td>" for cell in row) + "</tr>" for row in rows
     )
     # Every cell and the caption are escaped above.
     return Markup(  # noqa: S704  # nosec B704
