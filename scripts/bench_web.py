@@ -10,9 +10,9 @@ app in its own process (`starstats-web serve`, one worker) talking to it over lo
 the browser's session cookie carrying the player's token. Timed, `--calls` GETs each, one at
 a time after 10 warm-up ones:
 
-  * the pages: `/dashboard` (default 30-day window), `/dashboard?days=all`, the sessions
-    list `/journey/sessions` and one typical session's story `/journey/sessions/{id}`
-    (median time played among the newest 50);
+  * the pages: `/dashboard` (default 30-day window), `/dashboard?days=all`, the activity
+    log `/activity`, the sessions list `/journey/sessions` and one typical session's story
+    `/journey/sessions/{id}` (median time played among the newest 50);
   * in the same run, every API read those pages make (bench_web_reads.py lists them from
     the page code), each alone, and each page's reads issued at once as the page does;
   * the web app's own histograms around each page's loop: its mean time per page and per

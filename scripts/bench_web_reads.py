@@ -1,7 +1,8 @@
 """The API reads behind each journey page of the web app, and how bench_web.py times them.
 
-The read lists mirror `starstats_web.pages.dashboard.dashboard` and
-`starstats_web.pages.journey.{sessions,session}` call for call (path, limit, window), so a
+The read lists mirror `starstats_web.pages.dashboard.dashboard`,
+`starstats_web.pages.activity.activity` and `starstats_web.pages.journey.{sessions,session}`
+call for call (path, limit, window), so a
 page's p95 can be set against the slowest read it waits on. They are copied, not imported:
 the web app builds its calls inside the route functions, and a benchmark that asked the app
 what it reads would no longer measure the app as it runs. When those routes change, change
@@ -27,7 +28,7 @@ import httpx
 from benchlib import latency_figures
 
 WARMUP_CALLS = 10
-# The page code's constants (pages/dashboard.py, pages/journey.py, activity.py).
+# The page code's constants (pages/activity.py, pages/journey.py, activity.py).
 EVENTS_PAGE = 25
 SESSIONS_PAGE = 20
 
@@ -49,14 +50,23 @@ def _fixed(**values: Any) -> Params:
 
 
 def dashboard_reads(days: int | None) -> list[Read]:
-    """The four reads of `GET /dashboard?days=<days>` (None: `?days=all`), no filters: the
-    journey at a glance (everything the journey cards show), and the activity stream's."""
+    """The three reads of `GET /dashboard?days=<days>` (None: `?days=all`): the account, the
+    summary (the empty state, the event count of the activity log's link) and the journey
+    at a glance (everything the journey cards show)."""
     label = "all time" if days is None else f"{days} d"
     window = _fixed() if days is None else _fixed(days=days)
     return [
         Read("api /v1/auth/me", "/v1/auth/me", _fixed()),
         Read("api /v1/me/summary (baseline)", "/v1/me/summary", _fixed()),
         Read(f"api journey/glance, {label}", "/v1/me/journey/glance", window),
+    ]
+
+
+def activity_reads() -> list[Read]:
+    """The two reads of `GET /activity`, no filters: the summary (the type filter's counts)
+    and the newest page of events."""
+    return [
+        Read("api /v1/me/summary (baseline)", "/v1/me/summary", _fixed()),
         Read("api /v1/me/events limit 25", "/v1/me/events", _fixed(limit=EVENTS_PAGE)),
     ]
 
@@ -66,6 +76,7 @@ def page_reads(session_id: str) -> dict[str, tuple[str, str, list[Read]]]:
     return {
         "web /dashboard": ("/dashboard", "BenchPilot", dashboard_reads(30)),
         "web /dashboard?days=all": ("/dashboard?days=all", "BenchPilot", dashboard_reads(None)),
+        "web /activity": ("/activity", "Activity log", activity_reads()),
         "web /journey/sessions": (
             "/journey/sessions",
             "Your sessions",

@@ -1,6 +1,7 @@
-"""The dashboard's query string: the window of the journey totals, the activity stream's
-filters (type, from/to dates) and its seq cursors, read leniently (a bad value is dropped with
-a note, never a 500) and written back into links that keep everything else. Pure: no I/O."""
+"""The query strings of the dashboard (the window of its journey totals) and of the activity
+log (`/activity`: its filters by type and from/to dates and its seq cursors), read leniently
+(a bad value is dropped with a note, never a 500) and written back into links that keep
+everything else. Pure: no I/O."""
 
 import re
 from collections.abc import Mapping
@@ -26,9 +27,10 @@ class DashboardQuery:
     before: int | None = None  # seq cursor: older than this
     after: int | None = None  # seq cursor: newer than this
     problems: tuple[str, ...] = ()
+    page: str = "/dashboard"  # the page its links lead to
 
     @classmethod
-    def parse(cls, params: Mapping[str, str]) -> "DashboardQuery":
+    def parse(cls, params: Mapping[str, str], page: str = "/dashboard") -> "DashboardQuery":
         problems: list[str] = []
         raw_days = params.get("days")
         days = None if raw_days == "all" else _int(raw_days)
@@ -47,7 +49,7 @@ class DashboardQuery:
             since, until = until, since
         before = _seq(params.get("before"))
         after = None if before is not None else _seq(params.get("after"))
-        return cls(days, event_type, since, until, before, after, tuple(problems))
+        return cls(days, event_type, since, until, before, after, tuple(problems), page)
 
     @property
     def window_name(self) -> str:
@@ -67,7 +69,8 @@ class DashboardQuery:
         return datetime.combine(self.until + timedelta(days=1), time(), tzinfo=UTC)
 
     def link(self, **changes: object) -> str:
-        """`/dashboard?…` for this query with `changes` (cursors reset unless given)."""
+        """This query's page (`/dashboard?…`, `/activity?…`) with `changes` (cursors reset
+        unless given)."""
         changed = replace(self, before=None, after=None, problems=())
         changed = replace(changed, **changes)  # type: ignore[arg-type]
         params: dict[str, str] = {}
@@ -83,7 +86,7 @@ class DashboardQuery:
             params["before"] = str(changed.before)
         if changed.after is not None:
             params["after"] = str(changed.after)
-        return "/dashboard" + ("?" + urlencode(params) if params else "")
+        return self.page + ("?" + urlencode(params) if params else "")
 
 
 @dataclass(frozen=True)

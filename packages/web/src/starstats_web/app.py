@@ -28,6 +28,7 @@ from starstats_web.metrics import WebMetrics
 from starstats_web.nextpath import login_url
 from starstats_web.pages import (
     account,
+    activity,
     auth,
     dashboard,
     devices,
@@ -102,6 +103,7 @@ def create_app(settings: WebSettings) -> FastAPI:
         ops.router,
         auth.router,
         dashboard.router,
+        activity.router,
         journey.router,
         journey_lists.router,
         devices.router,

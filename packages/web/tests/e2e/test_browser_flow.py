@@ -2,7 +2,7 @@
 (SQLite, and PostgreSQL), the real SMTP server and the web app: sign up, confirm the email
 from the mail, log out and back in, pair a device from the page and redeem its code as the
 desktop client does, upload events with the device token, read the dashboard (the journey's
-numbers, sessions), filter and page through the activity, revoke the device, refuse a
+numbers, sessions), filter and page through the activity log, revoke the device, refuse a
 cross-site form, log out. Screenshots of the main pages are saved on every run, at laptop
 and phone width."""
 
@@ -176,14 +176,20 @@ def test_a_player_signs_up_pairs_a_client_and_reads_their_stats(
     expect(chips.filter(has_text="7 days")).to_have_attribute("aria-current", "true")
     top = summary["by_type"][0]
 
-    # -- filter by type (the select submits itself) and by date -------------------------------
+    # -- the activity log, a click away: filter by type (the select submits itself), by date --
+    page.get_by_role("link", name="open the activity log").click()
+    page.wait_for_url(f"{web}/activity")
+    expect(page.get_by_role("heading", name="Activity log")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity")
+    ).to_have_attribute("aria-current", "page")
     page.get_by_label("Event type", exact=True).select_option(top["event_type"])
     page.wait_for_url(re.compile(rf"type={top['event_type']}"))
     types = page.locator("ol.activity > li").evaluate_all("l => l.map(li => li.dataset.type)")
     assert set(types) == {top["event_type"]}
     assert len(types) == min(25, top["count"])
     page.get_by_role("link", name="Clear").click()
-    page.wait_for_url(f"{web}/dashboard?days=7#activity-title")  # the chart range stays
+    page.wait_for_url(f"{web}/activity#activity-title")
     first_page = activity_seqs(page)
     assert first_page == list(range(accepted, accepted - 25, -1))
 

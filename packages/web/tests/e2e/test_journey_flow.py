@@ -1,8 +1,9 @@
 """A player's journey in a real browser (Chromium via Playwright): four synthesized sessions
 (4.1 with kills, 4.7 without) uploaded as the desktop client does; the dashboard tells where
-they were and what they did, a session opens as its story and copies as the CLI's text, at
-laptop and phone width, with no serious or critical axe-core finding. Screenshots:
-web-dashboard.png, web-session.png and their -phone twins."""
+they were and what they did, a session opens as its story and copies as the CLI's text, the
+activity log lists the raw events, at laptop and phone width, with no serious or critical
+axe-core finding. Screenshots: web-dashboard.png, web-session.png, web-activity.png and
+their -phone twins."""
 
 import re
 from collections.abc import Iterator
@@ -141,6 +142,13 @@ def test_a_player_reads_their_journey_and_copies_a_session(
     expect(rows).to_have_count(len(played.sessions))
     assert audit(page) == []
 
+    # -- the activity log: the raw events, from the main menu -----------------------------------
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity").click()
+    page.wait_for_url(f"{stack.web_url}/activity")
+    expect(page.locator("ol.activity > li")).to_have_count(25)
+    assert audit(page) == []
+    shot(page, "activity")
+
 
 JOURNEY_PAGES = [
     ("Places", "Time per place, all time"),
@@ -182,6 +190,7 @@ def test_the_journey_fits_a_phone(
         pages = [
             ("/dashboard", "dashboard-phone"),
             (f"/journey/sessions/{newest}", "session-phone"),
+            ("/activity", "activity-phone"),
         ]
         pages += [(f"/journey/{name.lower()}", None) for name, _ in JOURNEY_PAGES]
         for path, name in pages:

@@ -421,7 +421,7 @@ def test_markup_a_player_planted_renders_as_text_on_every_page(
     planted = plant(stack, nova, wing)
     page, seen = log_in(csp_off, web, nova)
 
-    # -- /dashboard: stat strip, charts, sessions, the activity with its filters --------------
+    # -- /dashboard: stat strip, charts, sessions ------------------------------------------------
     text = visit(page, seen, f"{web}/dashboard")
     assert "Welcome back, Nova_Pilot" in text
     expect(page.locator("ul.stats .value")).to_have_count(7)
@@ -441,7 +441,8 @@ def test_markup_a_player_planted_renders_as_text_on_every_page(
     expect(page.locator("ol.story")).to_contain_text(f"(shard {SVG})")
     expect(page.locator("#story-text")).to_contain_text(f"launched 4.7.0 {SVG}")
     expect(page.locator(".session-facts")).to_contain_text(SVG)
-    visit(page, seen, f"{web}/dashboard")
+    # -- /activity: the log with its filters ----------------------------------------------------
+    visit(page, seen, f"{web}/activity")
 
     shown: set[int] = set()
     check_activity(page, planted, shown, "activity, page 1")
@@ -464,7 +465,7 @@ def test_markup_a_player_planted_renders_as_text_on_every_page(
     expect(templated).to_have_text(["Notification: “{{7*7}}”"])
     assert_no_evaluation(templated.inner_text(), "activity: HUD text")
     # ... and by day (the planted session's days, UTC), every type again.
-    url = f"{web}/dashboard?since={planted.days[0]}&until={planted.days[-1]}#activity-title"
+    url = f"{web}/activity?since={planted.days[0]}&until={planted.days[-1]}#activity-title"
     visit(page, seen, url)
     assert set(activity_rows(page)) & set(planted.seqs), "no planted row on its day"
     check_activity(page, planted, shown, "activity, date filter")

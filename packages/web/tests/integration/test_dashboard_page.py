@@ -1,5 +1,6 @@
-"""`/dashboard` over real HTTP with events uploaded through the real ingest path: the empty
-state, the numbers against the API's own, sentences, filters, bad parameters, paging."""
+"""`/dashboard` and `/activity` over real HTTP with events uploaded through the real ingest
+path: the empty state, the numbers against the API's own, the activity log's sentences,
+filters, bad parameters and paging."""
 
 import html
 import re
@@ -65,7 +66,7 @@ def test_each_event_reads_as_its_sentence(stack: Stack, player: tuple[Pilot, int
     pilot, stored = player
     events = stack.api("GET", "/v1/me/events?limit=25", pilot.token).json()["events"]
     with logged_in(stack, pilot) as client:
-        shown = rows(client.get("/dashboard"))
+        shown = rows(client.get("/activity"))
     assert [seq for seq, _, _ in shown] == list(range(stored, stored - 25, -1))
     for (seq, kind, sentence), event in zip(shown, events, strict=True):
         assert (seq, kind) == (event["seq"], event["event_type"])
@@ -77,11 +78,11 @@ def test_filtering_by_type_and_day(stack: Stack, player: tuple[Pilot, int]) -> N
     summary = stack.api("GET", "/v1/me/summary", pilot.token).json()
     rare = summary["by_type"][-1]
     with logged_in(stack, pilot) as client:
-        page = client.get("/dashboard", params={"type": rare["event_type"]})
+        page = client.get("/activity", params={"type": rare["event_type"]})
         assert {kind for _, kind, _ in rows(page)} == {rare["event_type"]}
         assert len(rows(page)) == min(25, rare["count"])
         assert f'<option value="{rare["event_type"]}" selected>' in page.text
-        nothing = client.get("/dashboard", params={"since": "2001-01-01", "until": "2001-01-02"})
+        nothing = client.get("/activity", params={"since": "2001-01-01", "until": "2001-01-02"})
         assert rows(nothing) == []
         assert "No events match these filters." in nothing.text
 
@@ -89,26 +90,53 @@ def test_filtering_by_type_and_day(stack: Stack, player: tuple[Pilot, int]) -> N
 def test_bad_parameters_are_explained_not_fatal(stack: Stack, player: tuple[Pilot, int]) -> None:
     pilot, _ = player
     with logged_in(stack, pilot) as client:
-        page = client.get(
+        dashboard = client.get(
             "/dashboard", params={"days": "13", "type": "NOT A TYPE", "since": "May 1st"}
         )
+        log = client.get(
+            "/activity", params={"days": "13", "type": "NOT A TYPE", "since": "May 1st"}
+        )
+    assert dashboard.status_code == log.status_code == 200
+    # Each page explains its own parameters and ignores the other's.
+    assert "That window is not offered; showing 30 days." in dashboard.text
+    assert "Unknown event type" not in dashboard.text
+    assert "Unknown event type; showing all types." in log.text
+    assert "The From date was not understood" in log.text
+    assert "That window is not offered" not in log.text
+    assert len(rows(log)) == 25
+
+
+def test_the_dashboard_leads_to_the_activity_log(stack: Stack, player: tuple[Pilot, int]) -> None:
+    pilot, stored = player
+    with logged_in(stack, pilot) as client:
+        dashboard = client.get("/dashboard")
+        log = client.get("/activity")
+    assert rows(dashboard) == []  # the raw events are the log's, not the dashboard's
+    assert '<a href="/activity">open the activity log</a>' in dashboard.text
+    assert f"Every event your client uploaded ({stored:,})" in dashboard.text
+    assert '<a href="/activity" aria-current="page">Activity</a>' in log.text
+    assert len(rows(log)) == 25
+
+
+def test_the_activity_log_of_a_new_player_says_how_to_fill_it(stack: Stack) -> None:
+    pilot = sign_up_via_api(stack)
+    with logged_in(stack, pilot) as client:
+        page = client.get("/activity")
     assert page.status_code == 200
-    assert "That window is not offered; showing 30 days." in page.text
-    assert "Unknown event type; showing all types." in page.text
-    assert "The From date was not understood" in page.text
-    assert len(rows(page)) == 25
+    assert "No events yet." in page.text
+    assert 'href="/devices"' in page.text
 
 
 def test_paging_by_seq_forwards_and_back(stack: Stack, player: tuple[Pilot, int]) -> None:
     pilot, stored = player
     with logged_in(stack, pilot) as client:
-        first = client.get("/dashboard")
+        first = client.get("/activity")
         assert 'rel="prev"' not in first.text
-        older = client.get("/dashboard", params={"before": stored - 24})
+        older = client.get("/activity", params={"before": stored - 24})
         assert [s for s, _, _ in rows(older)] == list(range(stored - 25, stored - 50, -1))
-        assert f'href="/dashboard?after={stored - 25}#activity-title" rel="prev"' in older.text
-        back = client.get("/dashboard", params={"after": stored - 25})
+        assert f'href="/activity?after={stored - 25}#activity-title" rel="prev"' in older.text
+        back = client.get("/activity", params={"after": stored - 25})
         assert [s for s, _, _ in rows(back)] == list(range(stored, stored - 25, -1))
-        oldest = client.get("/dashboard", params={"before": 26})
+        oldest = client.get("/activity", params={"before": 26})
         assert [s for s, _, _ in rows(oldest)] == list(range(25, 0, -1))
         assert 'rel="next"' not in oldest.text

@@ -47,7 +47,7 @@ def test_a_page_is_one_trace_through_the_api_to_the_database(
         for s in mine
         if s.instrumentation_scope and s.instrumentation_scope.name == "starstats_web.api"
     ]
-    assert {s.name for s in calls} >= {"GET /v1/me/journey/glance", "GET /v1/me/events"}
+    assert {s.name for s in calls} >= {"GET /v1/me/journey/glance", "GET /v1/me/summary"}
     assert all(s.kind is SpanKind.CLIENT for s in calls)
     for call in calls:
         # The API continued each call: a server span whose parent is the web's client span.

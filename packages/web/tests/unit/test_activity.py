@@ -96,3 +96,9 @@ def test_the_window_is_a_day_a_week_a_month_a_quarter_or_all_time() -> None:
     assert parse(days="1").window_name == "24 h"
     assert parse(days="all").link() == "/dashboard?days=all"
     assert parse(days="365").problems  # the profile's year is no dashboard window
+
+
+def test_the_activity_log_links_to_itself() -> None:
+    query = DashboardQuery.parse({"type": "player_death", "before": "90"}, page="/activity")
+    assert query.link() == "/activity?type=player_death"
+    assert pager(query, [89, 88], 88).older == "/activity?type=player_death&before=88"
