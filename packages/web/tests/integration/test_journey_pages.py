@@ -205,8 +205,8 @@ def test_no_page_shows_a_raw_class_name(stack: Stack, player: Player) -> None:
     shards = {shard for s in sessions for shard in s["shards"] or []}
     kinds = stack.api("GET", "/v1/me/summary", player.pilot.token).json()["by_type"]
     paths = [f"/dashboard?days={d}" for d in ("1", "7", "30", "90", "all")]
-    # The activity stream one kind at a time, so every kind's sentence is read at least once.
-    paths += [f"/dashboard?type={k['event_type']}" for k in kinds]
+    # The activity log one kind at a time, so every kind's sentence is read at least once.
+    paths += ["/activity"] + [f"/activity?type={k['event_type']}" for k in kinds]
     paths += ["/journey/sessions"] + [f"/journey/sessions/{s['session_id']}" for s in sessions]
     paths += [f"/journey/{name}" for name in JOURNEY_PAGES]
     with logged_in(stack, player.pilot) as client:

@@ -126,6 +126,7 @@ def test_metrics_count_auth_outcomes_and_time_pages_by_template(
         post_form(other, "/auth/login", wrong, "/auth/login")
         post_form(other, "/auth/login", wrong, "/auth/login")  # the API's 4th from this address
         client.get("/dashboard")
+        client.get("/activity")
         client.get(f"/devices/{'0' * 8}-0000-0000-0000-{'0' * 12}/revoke")
         text = client.get("/api/metrics").text
     found = samples(text)
@@ -143,7 +144,7 @@ def test_metrics_count_auth_outcomes_and_time_pages_by_template(
         for (name, labels) in found
         if name == "starstats_web_page_render_duration_seconds_count"
     }
-    assert {"auth/login.html", "dashboard.html", "errors/forbidden.html"} <= routes
+    assert {"auth/login.html", "dashboard.html", "activity.html", "errors/forbidden.html"} <= routes
     assert all(not route.startswith("/") for route in routes)  # templates, never raw paths
     endpoints = {
         dict(labels)["endpoint"]
