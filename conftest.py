@@ -22,10 +22,22 @@ import pytest
 PG_SCRIPT = Path(__file__).resolve().parent / "scripts" / "pg.sh"
 
 
+# Ports handed out in this process. A port is free only until someone binds it: the web
+# stack asks for the web app's port, then starts the API on another free port, and the
+# kernel may hand out the first one again (CI saw the web app fail to bind, "address already
+# in use", behind its own API). Never giving a port twice rules that out.
+_given: set[int] = set()
+
+
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    for _ in range(1000):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _given:
+            _given.add(port)
+            return port
+    raise RuntimeError("no loopback port left that this test run has not handed out already")
 
 
 FreePort = Callable[[], int]
